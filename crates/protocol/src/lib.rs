@@ -1,0 +1,29 @@
+//! The wire format of Huawei Cloud FunctionGraph's invocation APIs, with no I/O.
+//!
+//! This crate is the one place that knows the wire: the WebAssembly client builds
+//! requests and parses answers with it, and the local emulator parses requests and
+//! builds answers with it, so the two cannot drift apart. It covers function URNs,
+//! request paths and query strings, the JSON models, the service's error codes and
+//! limits, UTC time formats, and the `SDK-HMAC-SHA256` signer and verifier used by
+//! the official Huawei Cloud SDKs.
+#![deny(missing_docs)]
+
+pub mod encoding;
+pub mod error;
+pub mod headers;
+pub mod limits;
+pub mod models;
+pub mod paths;
+pub mod query;
+pub mod sign;
+pub mod time;
+pub mod urn;
+
+pub use error::{ErrorBody, FssError};
+pub use models::{
+    AsyncInvocation, AsyncInvokeResponse, AsyncStatus, InvokeResponseBody, InvokeSummary,
+    ListAsyncInvocationsResponse,
+};
+pub use paths::{Operation, ParsedPath};
+pub use query::ListAsyncQuery;
+pub use urn::{FunctionUrn, Qualifier};

@@ -1,0 +1,261 @@
+//! Query strings: decoding, encoding, and the async listing's parameters.
+
+use core::fmt;
+
+use crate::encoding::{percent_decode, quote};
+use crate::limits::{LIST_LIMIT_MAX, QUERY_VALUE_MAX};
+use crate::models::AsyncStatus;
+use crate::time::{format_query_time, parse_query_time};
+
+/// Decodes `a=1&b=x%20y` into pairs, keeping order and repeats. A key with no `=`
+/// has an empty value. `None` when an escape is malformed.
+pub fn decode(raw: &str) -> Option<Vec<(String, String)>> {
+    raw.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+/// Encodes pairs as a query string (no leading `?`), in the given order.
+pub fn encode(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&quote(k));
+        out.push('=');
+        out.push_str(&quote(v));
+    }
+    out
+}
+
+/// A query parameter that is not acceptable, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// The parameter's wire name.
+    pub param: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid query parameter '{}': {}",
+            self.param, self.reason
+        )
+    }
+}
+
+fn invalid(param: &'static str, reason: impl Into<String>) -> QueryError {
+    QueryError {
+        param,
+        reason: reason.into(),
+    }
+}
+
+/// Parameters of `GET …/async-invocations`. Times are seconds since the epoch, UTC.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListAsyncQuery {
+    /// Only this request id.
+    pub request_id: Option<String>,
+    /// Where the page starts: the `next_marker` of the previous page; 0 = first page.
+    pub marker: Option<u64>,
+    /// Page size, 1 to 500; default 100.
+    pub limit: Option<u32>,
+    /// Only this status.
+    pub status: Option<AsyncStatus>,
+    /// Window start; default an hour before the end.
+    pub begin: Option<i64>,
+    /// Window end; default now.
+    pub end: Option<i64>,
+}
+
+impl ListAsyncQuery {
+    /// The wire pairs, in name order (as the official Python SDK sends them).
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        let mut push = |k: &str, v: String| pairs.push((k.to_owned(), v));
+        if let Some(limit) = self.limit {
+            push("limit", limit.to_string());
+        }
+        if let Some(marker) = self.marker {
+            push("marker", marker.to_string());
+        }
+        if let Some(begin) = self.begin {
+            push("query_begin_time", format_query_time(begin));
+        }
+        if let Some(end) = self.end {
+            push("query_end_time", format_query_time(end));
+        }
+        if let Some(id) = &self.request_id {
+            push("request_id", id.clone());
+        }
+        if let Some(status) = self.status {
+            push("status", status.as_str().to_owned());
+        }
+        pairs
+    }
+
+    /// Reads and validates the parameters. Unknown names are ignored, as the service
+    /// does; an empty value counts as absent; a known name given twice is refused.
+    ///
+    /// # Errors
+    /// [`QueryError`] names the first bad parameter.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, QueryError> {
+        let mut q = ListAsyncQuery::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, v) in pairs {
+            let name: &'static str = match k.as_str() {
+                "request_id" => "request_id",
+                "marker" => "marker",
+                "limit" => "limit",
+                "status" => "status",
+                "query_begin_time" => "query_begin_time",
+                "query_end_time" => "query_end_time",
+                _ => continue,
+            };
+            if seen.contains(&name) {
+                return Err(invalid(name, "given more than once"));
+            }
+            seen.push(name);
+            if v.is_empty() {
+                continue;
+            }
+            if v.len() > QUERY_VALUE_MAX {
+                return Err(invalid(
+                    name,
+                    format!("longer than {QUERY_VALUE_MAX} characters"),
+                ));
+            }
+            match name {
+                "request_id" => q.request_id = Some(v.clone()),
+                "marker" => {
+                    q.marker = Some(v.parse().map_err(|_| {
+                        invalid(
+                            name,
+                            "must be a next_marker from a previous page (a whole number)",
+                        )
+                    })?)
+                }
+                "limit" => {
+                    let limit: u32 = v
+                        .parse()
+                        .ok()
+                        .filter(|l| (1..=LIST_LIMIT_MAX).contains(l))
+                        .ok_or_else(|| {
+                            invalid(
+                                name,
+                                format!("must be a whole number from 1 to {LIST_LIMIT_MAX}"),
+                            )
+                        })?;
+                    q.limit = Some(limit);
+                }
+                "status" => {
+                    q.status = Some(AsyncStatus::parse(v).ok_or_else(|| {
+                        invalid(name, "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD")
+                    })?)
+                }
+                _ => {
+                    let t = parse_query_time(v).ok_or_else(|| {
+                        invalid(name, "must be a UTC time formatted YYYY-MM-DDTHH:mm:ss")
+                    })?;
+                    if name == "query_begin_time" {
+                        q.begin = Some(t);
+                    } else {
+                        q.end = Some(t);
+                    }
+                }
+            }
+        }
+        if let (Some(b), Some(e)) = (q.begin, q.end) {
+            if b > e {
+                return Err(invalid("query_begin_time", "is after query_end_time"));
+            }
+        }
+        Ok(q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(raw: &str) -> Vec<(String, String)> {
+        decode(raw).unwrap()
+    }
+
+    #[test]
+    fn decode_keeps_order_repeats_and_plus_signs() {
+        assert_eq!(
+            pairs("b=2&a=x%20y+z&flag&&b=1"),
+            vec![
+                ("b".into(), "2".into()),
+                ("a".into(), "x y+z".into()),
+                ("flag".into(), "".into()),
+                ("b".into(), "1".into())
+            ]
+        );
+        assert_eq!(decode("a=%G1"), None);
+    }
+
+    #[test]
+    fn list_query_round_trips() {
+        let q = ListAsyncQuery {
+            request_id: Some("r 1".into()),
+            marker: Some(42),
+            limit: Some(10),
+            status: Some(AsyncStatus::Success),
+            begin: Some(1_704_067_200),
+            end: Some(1_704_153_600),
+        };
+        let wire = encode(&q.to_pairs());
+        assert_eq!(
+            wire,
+            "limit=10&marker=42&query_begin_time=2024-01-01T00%3A00%3A00&query_end_time=2024-01-02T00%3A00%3A00&request_id=r%201&status=SUCCESS"
+        );
+        assert_eq!(ListAsyncQuery::from_pairs(&pairs(&wire)).unwrap(), q);
+    }
+
+    #[test]
+    fn list_query_refuses_bad_values() {
+        for (raw, param) in [
+            ("limit=0", "limit"),
+            ("limit=501", "limit"),
+            ("limit=-1", "limit"),
+            ("limit=ten", "limit"),
+            ("marker=abc", "marker"),
+            ("status=success", "status"),
+            ("query_begin_time=2024-01-01", "query_begin_time"),
+            ("query_end_time=2024-01-01T00:00:00Z", "query_end_time"),
+            (
+                "query_begin_time=2024-01-02T00:00:00&query_end_time=2024-01-01T00:00:00",
+                "query_begin_time",
+            ),
+            ("status=WAIT&status=FAIL", "status"),
+        ] {
+            assert_eq!(
+                ListAsyncQuery::from_pairs(&pairs(raw)).unwrap_err().param,
+                param,
+                "{raw}"
+            );
+        }
+        let long = format!("request_id={}", "x".repeat(65));
+        assert_eq!(
+            ListAsyncQuery::from_pairs(&pairs(&long)).unwrap_err().param,
+            "request_id"
+        );
+    }
+
+    #[test]
+    fn empty_and_unknown_parameters_are_ignored() {
+        let q =
+            ListAsyncQuery::from_pairs(&pairs("marker=&limit=&foo=bar&query_begin_time=")).unwrap();
+        assert_eq!(q, ListAsyncQuery::default());
+    }
+}

@@ -1,0 +1,175 @@
+//! The two UTC formats on the wire: query times (`2024-01-02T03:04:05`) and the
+//! signer's `X-Sdk-Date` (`20240102T030405Z`). Seconds since the Unix epoch inside.
+//!
+//! Hand-written civil-date arithmetic (days from 1970-01-01, proleptic Gregorian) keeps
+//! a date library out of the WebAssembly client.
+
+/// A calendar date and time of day, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+}
+
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_secs(secs: i64) -> Civil {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Civil {
+        year,
+        month,
+        day,
+        hour: (rem / 3600) as u32,
+        minute: (rem % 3600 / 60) as u32,
+        second: (rem % 60) as u32,
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+fn secs_from_civil(c: Civil) -> Option<i64> {
+    let valid = (1..=9999).contains(&c.year)
+        && (1..=12).contains(&c.month)
+        && c.day >= 1
+        && c.day <= days_in_month(c.year, c.month)
+        && c.hour < 24
+        && c.minute < 60
+        && c.second < 60;
+    valid.then(|| {
+        days_from_civil(c.year, c.month, c.day) * 86_400
+            + i64::from(c.hour * 3600 + c.minute * 60 + c.second)
+    })
+}
+
+/// Reads exactly `n` ASCII digits at `s[at..]`.
+fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let field = s.get(at..at + n)?;
+    field.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+/// Formats seconds since the epoch as the query time format `YYYY-MM-DDTHH:mm:ss`.
+pub fn format_query_time(secs: i64) -> String {
+    let c = civil_from_secs(secs);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// Parses the query time format `YYYY-MM-DDTHH:mm:ss` (UTC) strictly.
+pub fn parse_query_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    secs_from_civil(Civil {
+        year: i64::from(digits(b, 0, 4)?),
+        month: digits(b, 5, 2)?,
+        day: digits(b, 8, 2)?,
+        hour: digits(b, 11, 2)?,
+        minute: digits(b, 14, 2)?,
+        second: digits(b, 17, 2)?,
+    })
+}
+
+/// Formats seconds since the epoch as `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`).
+pub fn format_sdk_date(secs: i64) -> String {
+    let c = civil_from_secs(secs);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// Parses `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) strictly.
+pub fn parse_sdk_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    secs_from_civil(Civil {
+        year: i64::from(digits(b, 0, 4)?),
+        month: digits(b, 4, 2)?,
+        day: digits(b, 6, 2)?,
+        hour: digits(b, 9, 2)?,
+        minute: digits(b, 11, 2)?,
+        second: digits(b, 13, 2)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_instants() {
+        assert_eq!(format_query_time(0), "1970-01-01T00:00:00");
+        assert_eq!(format_sdk_date(1_704_164_645), "20240102T030405Z");
+        assert_eq!(parse_sdk_date("20240102T030405Z"), Some(1_704_164_645));
+        assert_eq!(parse_query_time("2024-02-29T23:59:59"), Some(1_709_251_199));
+        assert_eq!(format_query_time(1_709_251_200), "2024-03-01T00:00:00");
+    }
+
+    #[test]
+    fn round_trips_across_centuries() {
+        for secs in (-2_000_000_000_i64..10_000_000_000).step_by(86_399 * 97) {
+            assert_eq!(parse_query_time(&format_query_time(secs)), Some(secs));
+            assert_eq!(parse_sdk_date(&format_sdk_date(secs)), Some(secs));
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_or_impossible_times() {
+        for bad in [
+            "2023-02-29T00:00:00",
+            "2024-13-01T00:00:00",
+            "2024-01-01T24:00:00",
+            "2024-01-01 00:00:00",
+            "2024-01-01T00:00:00Z",
+            "2024-1-01T00:00:00",
+            "+024-01-01T00:00:00",
+            "",
+        ] {
+            assert_eq!(parse_query_time(bad), None, "{bad}");
+        }
+        assert_eq!(parse_sdk_date("20240102T030405"), None);
+        assert_eq!(parse_sdk_date("2024010xT030405Z"), None);
+    }
+}
