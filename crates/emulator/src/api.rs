@@ -1,0 +1,329 @@
+//! The HTTP API: one handler that routes with the protocol crate's path parser (so
+//! the URN may be percent-encoded or not), then authenticates, validates and runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use functiongraph_protocol::headers::{INSTANCE_MEMORY, LOG_TYPE, REQUEST_ID, REQUEST_VERSION};
+use functiongraph_protocol::limits::{ASYNC_BODY_MAX, SYNC_BODY_MAX};
+use functiongraph_protocol::paths::{self, Operation, PathError};
+use functiongraph_protocol::{
+    query, AsyncInvokeResponse, FssError, FunctionUrn, ListAsyncInvocationsResponse,
+    ListAsyncQuery, Qualifier,
+};
+use serde_json::value::RawValue;
+
+use crate::api_error::ApiError;
+use crate::auth::{authenticate, AuthRequest};
+use crate::functions::Resolved;
+use crate::invoke::{log_text, report, sync_response, BodyFormat, SyncOptions};
+use crate::state::{now_ms, AppState};
+use crate::store::NewInvocation;
+use crate::worker::InvokeMessage;
+
+/// Largest body accepted by the operations that take none.
+const SMALL_BODY_MAX: usize = 64 * 1024;
+/// Memory sizes `X-Cff-Instance-Memory` may ask for, MB.
+const INSTANCE_MEMORY_SIZES: [u32; 15] = [
+    128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240,
+];
+
+/// Answers every request.
+pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut resp = match route(&state, req, &request_id).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    resp
+}
+
+fn body_limit(op: Operation) -> usize {
+    match op {
+        Operation::Invoke => SYNC_BODY_MAX,
+        Operation::InvokeAsync => ASYNC_BODY_MAX,
+        _ => SMALL_BODY_MAX,
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        FssError::BODY_TOO_LARGE,
+        format!("The request body is too large: the limit for this operation is {limit} bytes."),
+    )
+}
+
+async fn route(
+    state: &Arc<AppState>,
+    req: Request,
+    request_id: &str,
+) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let parsed = paths::parse(parts.uri.path()).map_err(|e| match e {
+        PathError::NotFound => ApiError::fss(FssError::NOT_FOUND),
+        PathError::BadEncoding => ApiError::new(
+            FssError::INVALID_URN,
+            "Invalid function URN: malformed percent-encoding",
+        ),
+    })?;
+    let op = parsed.operation;
+    if parts.method.as_str() != op.method() {
+        return Err(ApiError::new(
+            FssError::NOT_FOUND,
+            format!(
+                "{} is not supported on {}; use {}",
+                parts.method,
+                op.suffix(),
+                op.method()
+            ),
+        ));
+    }
+    let limit = body_limit(op);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit))?;
+    let query = query::decode(parts.uri.query().unwrap_or("")).ok_or_else(|| {
+        ApiError::new(
+            FssError::INVALID_QUERY,
+            "Invalid query parameter: malformed percent-encoding",
+        )
+    })?;
+    authenticate(
+        &state.config,
+        &AuthRequest {
+            method: &parts.method,
+            path: parts.uri.path(),
+            query: &query,
+            headers: &parts.headers,
+            body: &body,
+            project_id: &parsed.project_id,
+        },
+        now_ms() / 1000,
+    )?;
+    let urn = FunctionUrn::parse(&parsed.urn)
+        .map_err(|e| ApiError::new(FssError::INVALID_URN, format!("Invalid function URN: {e}")))?;
+    if urn.project_id != parsed.project_id || urn.region != state.config.region {
+        return Err(ApiError::new(
+            FssError::INVALID_URN,
+            format!(
+                "Invalid function URN: its region and project must be {} and the project in the path",
+                state.config.region
+            ),
+        ));
+    }
+    let resolved = state
+        .registry
+        .resolve(&urn)
+        .map_err(|(e, m)| ApiError::new(e, m))?;
+    match op {
+        Operation::Invoke => invoke_sync(state, &resolved, &parts.headers, &body, request_id).await,
+        Operation::InvokeAsync => invoke_async(state, &resolved, &urn, &body).await,
+        Operation::ListAsyncInvocations => list_async(state, &resolved, &urn, &query).await,
+        Operation::CancelAsyncInvocation | Operation::ListActiveAsyncInvocations => {
+            Err(ApiError::new(
+                FssError::NOT_FOUND,
+                format!("{} is not supported by this emulator yet", op.suffix()),
+            ))
+        }
+    }
+}
+
+/// Parses the event: any JSON value; an empty body is the empty object.
+fn event(body: &[u8]) -> Result<Box<RawValue>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(RawValue::from_string("{}".into()).expect("valid JSON"));
+    }
+    serde_json::from_slice::<Box<RawValue>>(body).map_err(|e| {
+        ApiError::new(
+            FssError::NOT_ACCEPTABLE,
+            format!("Not acceptable: the request body must be JSON ({e})"),
+        )
+    })
+}
+
+fn enabled(resolved: &Resolved) -> Result<(), ApiError> {
+    if resolved.spec.enabled {
+        Ok(())
+    } else {
+        Err(ApiError::fss(FssError::FUNCTION_DISABLED))
+    }
+}
+
+fn sync_options(headers: &HeaderMap, default_memory: u32) -> Result<SyncOptions, ApiError> {
+    let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let log_tail = match get(LOG_TYPE) {
+        None | Some("") | Some("null") | Some("None") => false,
+        Some(v) if v.eq_ignore_ascii_case("tail") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                FssError::INVALID_PARAMETER,
+                "X-Cff-Log-Type must be 'tail' or 'null'",
+            ));
+        }
+    };
+    let format = match get(REQUEST_VERSION) {
+        None | Some("") | Some("v1") => BodyFormat::V1,
+        Some("v0") => BodyFormat::V0,
+        Some(_) => {
+            return Err(ApiError::new(
+                FssError::INVALID_PARAMETER,
+                "X-CFF-Request-Version must be 'v0' or 'v1'",
+            ));
+        }
+    };
+    let memory_size = match get(INSTANCE_MEMORY) {
+        None | Some("") => default_memory,
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|m| INSTANCE_MEMORY_SIZES.contains(m))
+            .ok_or_else(|| {
+                ApiError::new(
+                    FssError::INVALID_PARAMETER,
+                    format!("X-Cff-Instance-Memory must be one of {INSTANCE_MEMORY_SIZES:?}"),
+                )
+            })?,
+    };
+    Ok(SyncOptions {
+        log_tail,
+        format,
+        memory_size,
+    })
+}
+
+async fn invoke_sync(
+    state: &AppState,
+    resolved: &Resolved,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Response, ApiError> {
+    let opts = sync_options(headers, resolved.spec.memory_size)?;
+    let event = event(body)?;
+    enabled(resolved)?;
+    let spec = &resolved.spec;
+    let lease = state.pools.pool(spec).try_lease().ok_or_else(|| {
+        ApiError::new(
+            FssError::TOO_MANY_REQUESTS,
+            format!(
+                "Too many requests: function '{}' is running its maximum of {} concurrent instances",
+                spec.name, spec.concurrency
+            ),
+        )
+        .retry_after(1)
+    })?;
+    let timeout = Duration::from_secs(u64::from(spec.timeout));
+    let started_ms = now_ms();
+    let msg = InvokeMessage::new(
+        request_id,
+        &event,
+        started_ms + timeout.as_millis() as i64,
+        &resolved.version,
+        resolved.alias.as_deref(),
+        "sync",
+    );
+    let exec = lease.run(&msg, timeout).await;
+    let rep = report(&exec, spec.timeout);
+    let log = log_text(
+        request_id,
+        &resolved.version,
+        &exec,
+        opts.memory_size,
+        started_ms / 1000,
+        &rep,
+    );
+    Ok(sync_response(request_id, &rep, &log, &exec, opts))
+}
+
+/// The qualifier an async invocation is stored and listed under.
+fn stored_qualifier(urn: &FunctionUrn) -> Option<String> {
+    match &urn.qualifier {
+        None => None,
+        Some(Qualifier::Version(v)) => Some(v.clone()),
+        Some(Qualifier::Alias(a)) => Some(format!("!{a}")),
+    }
+}
+
+async fn invoke_async(
+    state: &AppState,
+    resolved: &Resolved,
+    urn: &FunctionUrn,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let event = event(body)?;
+    enabled(resolved)?;
+    let request_id = uuid::Uuid::new_v4().to_string();
+    state
+        .store
+        .insert(NewInvocation {
+            request_id: request_id.clone(),
+            function_key: resolved.spec.key(),
+            qualifier: stored_qualifier(urn).unwrap_or_else(|| "latest".into()),
+            event: event.get().to_owned(),
+            created_ms: now_ms(),
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!("async invocation not accepted: {e}");
+            ApiError::new(
+                FssError::UNAVAILABLE,
+                "Service unavailable: the invocation could not be stored and was not accepted; try again",
+            )
+            .retry_after(1)
+        })?;
+    state.wake.notify_one();
+    let body = serde_json::to_vec(&AsyncInvokeResponse { request_id }).unwrap_or_default();
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response())
+}
+
+async fn list_async(
+    state: &AppState,
+    resolved: &Resolved,
+    urn: &FunctionUrn,
+    query: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let q = ListAsyncQuery::from_pairs(query)
+        .map_err(|e| ApiError::new(FssError::INVALID_QUERY, e.to_string()))?;
+    let (invocations, count, next_marker) = state
+        .store
+        .list(
+            resolved.spec.key(),
+            stored_qualifier(urn),
+            q,
+            now_ms() / 1000,
+        )
+        .await
+        .map_err(|e| ApiError::internal("listing async invocations", e))?;
+    let body = serde_json::to_vec(&ListAsyncInvocationsResponse {
+        invocations,
+        count,
+        next_marker,
+    })
+    .unwrap_or_default();
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response())
+}

@@ -1,0 +1,114 @@
+//! Emulator configuration: the identity it answers as, the credentials it accepts,
+//! and CORS. Read from a TOML file; every field has the documented local default.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A fixed AK/SK pair (with its session token, for temporary credentials).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// Access key id.
+    pub access_key: String,
+    /// Secret key.
+    pub secret_key: String,
+    /// When set, requests signed with this key must send it as `X-Security-Token`.
+    #[serde(default)]
+    pub security_token: Option<String>,
+}
+
+/// Everything the emulator is configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Region in URNs.
+    pub region: String,
+    /// The one project id this emulator serves.
+    pub project_id: String,
+    /// Accepted `X-Auth-Token` values.
+    pub tokens: Vec<String>,
+    /// Accepted AK/SK pairs.
+    pub access_keys: Vec<AccessKey>,
+    /// Skip authentication entirely (quick local use only).
+    pub no_auth: bool,
+    /// Origins allowed to call from a browser; `"*"` allows any.
+    pub cors_origins: Vec<String>,
+    /// The Node.js executable that runs handlers.
+    pub node: PathBuf,
+    /// Seconds an async invocation waits before it is retried after a failure.
+    pub async_retry_delay_secs: f64,
+}
+
+/// The documented local identity (README, DESIGN.md): not a secret, like LocalStack's `test`/`test`.
+pub const DEV_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
+/// Default region.
+pub const DEV_REGION: &str = "cn-north-4";
+/// Default token.
+pub const DEV_TOKEN: &str = "dev-token";
+/// Default access key.
+pub const DEV_ACCESS_KEY: &str = "DEVACCESSKEYEXAMPLE0";
+/// Default secret key.
+pub const DEV_SECRET_KEY: &str = "dev-secret-key-example";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: DEV_REGION.into(),
+            project_id: DEV_PROJECT_ID.into(),
+            tokens: vec![DEV_TOKEN.into()],
+            access_keys: vec![AccessKey {
+                access_key: DEV_ACCESS_KEY.into(),
+                secret_key: DEV_SECRET_KEY.into(),
+                security_token: None,
+            }],
+            no_auth: false,
+            cors_origins: vec!["*".into()],
+            node: PathBuf::from("node"),
+            async_retry_delay_secs: 1.0,
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for [`Config`].
+    #[error("invalid config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (TOML error; contains no secret values).
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads a TOML file; fields it leaves out keep their defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when the file cannot be read or parsed.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// The secret key of `access_key`, with the session token it requires.
+    pub fn access_key(&self, access_key: &str) -> Option<&AccessKey> {
+        self.access_keys.iter().find(|k| k.access_key == access_key)
+    }
+}

@@ -1,0 +1,155 @@
+//! Runs accepted async invocations: WAIT → RUNNING → SUCCESS | FAIL, retrying with
+//! backoff per the function's policy, DISCARD once past its max event age.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use functiongraph_protocol::AsyncStatus;
+use serde_json::value::RawValue;
+use tokio::sync::watch;
+
+use crate::invoke::report;
+use crate::pool::Outcome;
+use crate::state::{now_ms, AppState};
+use crate::store::Record;
+use crate::worker::InvokeMessage;
+
+/// How many due invocations one pass looks at.
+const BATCH: usize = 256;
+/// Longest sleep between passes when nothing wakes the dispatcher.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Sleep when some invocations are due but their functions are at their limit.
+const BUSY_POLL: Duration = Duration::from_millis(100);
+/// Error code recorded for an invocation dropped past its max event age.
+const DISCARD_AGE_CODE: i64 = 410;
+
+/// Runs until `stop` turns true. Invocations left RUNNING by a previous process were
+/// reset to WAIT at start-up, so they run again (at-least-once execution).
+pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let wait = match pass(&state).await {
+            Ok(wait) => wait,
+            Err(e) => {
+                tracing::error!("async dispatcher: {e}");
+                IDLE_POLL
+            }
+        };
+        tokio::select! {
+            _ = state.wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// Starts what can start now; returns how long to sleep before the next pass.
+async fn pass(state: &Arc<AppState>) -> Result<Duration, crate::store::StoreError> {
+    let now = now_ms();
+    let mut throttled = false;
+    for rec in state.store.due(now, BATCH).await? {
+        let Some(spec) = state.registry.get(&rec.function_key) else {
+            let msg = format!("function {} no longer exists", rec.function_key);
+            state
+                .store
+                .finish(rec.seq, AsyncStatus::Discard, 404, msg, now)
+                .await?;
+            continue;
+        };
+        let age_ms = now - rec.created_ms;
+        if age_ms > i64::from(spec.max_async_event_age_in_seconds) * 1000 {
+            let msg = format!(
+                "discarded: waited longer than the max event age of {}s",
+                spec.max_async_event_age_in_seconds
+            );
+            state
+                .store
+                .finish(rec.seq, AsyncStatus::Discard, DISCARD_AGE_CODE, msg, now)
+                .await?;
+            continue;
+        }
+        let Some(lease) = state.pools.pool(&spec).try_lease() else {
+            throttled = true;
+            continue;
+        };
+        if !state.store.start(rec.seq, now).await? {
+            continue;
+        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            let seq = rec.seq;
+            if let Err(e) = execute(&state, rec, lease, &spec).await {
+                tracing::error!("async invocation {seq}: {e}");
+            }
+            state.wake.notify_one();
+        });
+    }
+    if throttled {
+        return Ok(BUSY_POLL);
+    }
+    Ok(match state.store.next_due_ms().await? {
+        Some(due) => {
+            Duration::from_millis((due - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64)
+        }
+        None => IDLE_POLL,
+    })
+}
+
+async fn execute(
+    state: &AppState,
+    rec: Record,
+    lease: crate::pool::Lease,
+    spec: &crate::functions::FunctionSpec,
+) -> Result<(), crate::store::StoreError> {
+    let (version, alias) = match rec.qualifier.strip_prefix('!') {
+        Some(a) => (
+            spec.aliases
+                .get(a)
+                .cloned()
+                .unwrap_or_else(|| "latest".into()),
+            Some(a),
+        ),
+        None => (rec.qualifier.clone(), None),
+    };
+    let attempts = rec.attempts + 1;
+    let event = RawValue::from_string(rec.event)
+        .unwrap_or_else(|_| RawValue::from_string("{}".into()).expect("valid"));
+    let timeout = Duration::from_secs(u64::from(spec.timeout));
+    let deadline = now_ms() + timeout.as_millis() as i64;
+    let msg = InvokeMessage::new(&rec.request_id, &event, deadline, &version, alias, "async");
+    let exec = lease.run(&msg, timeout).await;
+    let now = now_ms();
+    if matches!(exec.outcome, Outcome::Success(_)) {
+        tracing::debug!(request_id = %rec.request_id, "async invocation succeeded");
+        return state
+            .store
+            .finish(rec.seq, AsyncStatus::Success, 0, String::new(), now)
+            .await;
+    }
+    let rep = report(&exec, spec.timeout);
+    let (kind, text) = rep.error.unwrap_or_default();
+    let message = format!("{kind}: {text}");
+    if attempts <= spec.max_async_retry_attempts {
+        // Exponential backoff: delay, 2×delay, 4×delay.
+        let delay = state.config.async_retry_delay_secs * f64::from(1u32 << (attempts - 1).min(10));
+        let at = now + (delay * 1000.0) as i64;
+        tracing::debug!(request_id = %rec.request_id, attempts, "async invocation failed, retrying");
+        state
+            .store
+            .retry_at(rec.seq, at, i64::from(rep.status), message)
+            .await
+    } else {
+        state
+            .store
+            .finish(
+                rec.seq,
+                AsyncStatus::Fail,
+                i64::from(rep.status),
+                message,
+                now,
+            )
+            .await
+    }
+}

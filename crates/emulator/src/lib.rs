@@ -1,0 +1,191 @@
+//! A local Huawei Cloud FunctionGraph: the invocation APIs over HTTP, running real
+//! Node.js handlers in warm worker processes, with async invocations kept in SQLite.
+//!
+//! `main.rs` only parses arguments and binds; everything else is here so tests can
+//! drive the router directly (`tower::ServiceExt::oneshot`) or over a real socket.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod api_error;
+pub mod auth;
+pub mod config;
+pub mod dispatcher;
+pub mod functions;
+pub mod invoke;
+pub mod pool;
+pub mod state;
+pub mod store;
+pub mod worker;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::Router;
+use functiongraph_protocol::headers as h;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::config::Config;
+use crate::functions::Registry;
+use crate::pool::Pools;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::worker::{Launcher, RUNTIME_JS};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The functions folder is invalid.
+    #[error(transparent)]
+    Functions(#[from] functions::LoadError),
+    /// The data folder or database could not be prepared.
+    #[error("data folder {path}: {message}")]
+    Data {
+        /// The folder.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+}
+
+/// A started emulator: state plus its async dispatcher.
+pub struct Emulator {
+    /// Shared state (for tests and diagnostics).
+    pub state: Arc<AppState>,
+    stop: watch::Sender<bool>,
+    dispatcher: JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Loads the functions, opens the store in `data_dir`, resumes interrupted async
+    /// invocations and starts the dispatcher.
+    ///
+    /// # Errors
+    /// [`StartError`].
+    pub async fn start(
+        config: Config,
+        functions_dir: &Path,
+        data_dir: &Path,
+    ) -> Result<Emulator, StartError> {
+        let registry = Registry::load(functions_dir)?;
+        let data_err = |message: String| StartError::Data {
+            path: data_dir.to_owned(),
+            message,
+        };
+        std::fs::create_dir_all(data_dir).map_err(|e| data_err(e.to_string()))?;
+        let runtime = data_dir.join("runtime.js");
+        std::fs::write(&runtime, RUNTIME_JS).map_err(|e| data_err(e.to_string()))?;
+        let store =
+            Store::open(&data_dir.join("fgs.sqlite3")).map_err(|e| data_err(e.to_string()))?;
+        let resumed = store
+            .recover_interrupted()
+            .await
+            .map_err(|e| data_err(e.to_string()))?;
+        if resumed > 0 {
+            tracing::info!("resuming {resumed} async invocations interrupted by the last shutdown");
+        }
+        let launcher = Launcher {
+            node: config.node.clone(),
+            runtime: runtime.canonicalize().unwrap_or(runtime),
+            project_id: config.project_id.clone(),
+            region: config.region.clone(),
+        };
+        let state = Arc::new(AppState {
+            config,
+            registry,
+            pools: Pools::new(launcher),
+            store,
+            wake: Notify::new(),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let dispatcher = tokio::spawn(dispatcher::run(state.clone(), stop_rx));
+        Ok(Emulator {
+            state,
+            stop,
+            dispatcher,
+        })
+    }
+
+    /// The HTTP router.
+    pub fn router(&self) -> Router {
+        router(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes; in-flight calls finish first.
+    /// Async invocations still running are left to resume at the next start.
+    ///
+    /// # Errors
+    /// The server's I/O error.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let result = axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.stop().await;
+        result
+    }
+
+    /// Stops the dispatcher and the idle workers.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.dispatcher).await;
+        self.state.pools.stop_all();
+    }
+}
+
+/// The router: every path goes to [`api::handle`], behind CORS.
+pub fn router(state: Arc<AppState>) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
+    Router::new()
+        .fallback(api::handle)
+        .layer(cors)
+        .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    let names = |list: &[&'static str]| {
+        list.iter()
+            .map(|n| HeaderName::from_static(n))
+            .collect::<Vec<_>>()
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(names(&[
+            "content-type",
+            h::AUTH_TOKEN,
+            h::AUTHORIZATION,
+            h::SDK_DATE,
+            h::SDK_CONTENT_SHA256,
+            h::PROJECT_ID,
+            h::SECURITY_TOKEN,
+            h::LOG_TYPE,
+            h::REQUEST_VERSION,
+            h::INSTANCE_MEMORY,
+        ]))
+        .expose_headers(names(&[
+            h::CFF_REQUEST_ID,
+            h::INVOKE_SUMMARY,
+            h::FUNCTION_LOG,
+            h::BILLING_DURATION,
+            h::RESPONSE_VERSION,
+            h::FUNC_ERR_CODE,
+            h::IS_FUNC_ERR,
+            h::REQUEST_ID,
+            h::RETRY_AFTER,
+        ]))
+        .max_age(Duration::from_secs(600))
+}

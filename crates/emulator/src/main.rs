@@ -1,0 +1,117 @@
+//! `fgs-emulator`: parses arguments, binds, prints the URL, serves until SIGTERM/Ctrl-C.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use functiongraph_emulator::config::{Config, DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_TOKEN};
+use functiongraph_emulator::Emulator;
+
+/// A local Huawei Cloud FunctionGraph that runs real Node.js handlers.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Folder with one sub-folder per function (function.json + code).
+    #[arg(long, default_value = "examples/functions")]
+    functions: PathBuf,
+    /// Folder for the SQLite store of async invocations.
+    #[arg(long, default_value = ".fgs-data")]
+    data: PathBuf,
+    /// TOML configuration (identity, credentials, CORS); defaults to the local dev identity.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Accept requests without credentials.
+    #[arg(long)]
+    no_auth: bool,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FGS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fgs-emulator: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    config.no_auth |= args.no_auth;
+    let default_identity = args.config.is_none();
+    let summary = (
+        config.region.clone(),
+        config.project_id.clone(),
+        config.no_auth,
+    );
+    let emulator = Emulator::start(config, &args.functions, &args.data).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    let functions: Vec<String> = emulator
+        .state
+        .registry
+        .all()
+        .iter()
+        .map(|s| s.key())
+        .collect();
+
+    // The first line is a contract: scripts and tests read the URL from it.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{addr}")?;
+    writeln!(out, "region {}, project id {}", summary.0, summary.1)?;
+    writeln!(out, "functions: {}", functions.join(", "))?;
+    if summary.2 {
+        writeln!(out, "auth: off (--no-auth)")?;
+    } else if default_identity {
+        // The documented local dev identity, not a secret (README).
+        writeln!(
+            out,
+            "auth: X-Auth-Token {DEV_TOKEN}, or AK {DEV_ACCESS_KEY} / SK {DEV_SECRET_KEY}"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "auth: credentials from {}",
+            args.config
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )?;
+    }
+    out.flush()?;
+    drop(out);
+
+    emulator.serve(listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

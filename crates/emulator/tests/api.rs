@@ -1,0 +1,787 @@
+//! Handler tests: the router driven with `oneshot`, real Node.js workers behind it.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use base64::Engine as _;
+use common::*;
+use functiongraph_emulator::Emulator;
+use functiongraph_protocol::paths::Operation;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+struct Harness {
+    router: Router,
+    emulator: Emulator,
+    _functions: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+async fn harness() -> Harness {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emulator = Emulator::start(test_config(), functions.path(), data.path())
+        .await
+        .unwrap();
+    Harness {
+        router: emulator.router(),
+        emulator,
+        _functions: functions,
+        _data: data,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+    fn error_code(&self) -> String {
+        self.json()["error_code"].as_str().unwrap().to_owned()
+    }
+}
+
+async fn call(
+    router: &Router,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Answer {
+    let mut req = Request::builder().method(method).uri(target);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let resp = router
+        .clone()
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn invoke(h: &Harness, name: &str, event: Value, extra: &[(&str, &str)]) -> Answer {
+    let mut headers = token_headers();
+    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    call(
+        &h.router,
+        "POST",
+        &op_path(name, Operation::Invoke),
+        &headers,
+        event.to_string().into_bytes(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn sync_invoke_answers_the_v1_wrapper_with_summary_and_request_id() {
+    let h = harness().await;
+    let a = invoke(
+        &h,
+        "echo:latest",
+        json!({"hello": "world", "n": [1, 2]}),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let body = a.json();
+    assert_eq!(body["status"], 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(body["result"].as_str().unwrap()).unwrap(),
+        json!({"hello": "world", "n": [1, 2]})
+    );
+    assert_eq!(body["log"], "", "no log without X-Cff-Log-Type: tail");
+    assert_eq!(body["request_id"], a.header("x-cff-request-id"));
+    assert_eq!(a.header("x-cff-response-version"), "v1");
+    assert_eq!(a.header("x-is-func-err"), "false");
+    assert_eq!(a.header("x-func-err-code"), "0");
+    let summary: Value = serde_json::from_str(a.header("x-cff-invoke-summary")).unwrap();
+    assert!(summary["duration"].as_f64().unwrap() > 0.0);
+    assert!(summary["billingDuration"].as_u64().unwrap() >= 1);
+    let configured: Value = serde_json::from_str(
+        &std::fs::read_to_string(h._functions.path().join("echo/function.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        summary["memorySize"],
+        configured.get("memory_size").cloned().unwrap_or(json!(128))
+    );
+    assert!(summary["memoryUsed"].as_f64().unwrap() > 1.0, "{summary}");
+    assert!(!a.header("x-request-id").is_empty());
+}
+
+#[tokio::test]
+async fn log_tail_comes_in_the_body_and_base64_in_a_header() {
+    let h = harness().await;
+    let a = invoke(
+        &h,
+        "hello",
+        json!({"name": "tail"}),
+        &[("X-Cff-Log-Type", "tail")],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let body = a.json();
+    let log = body["log"].as_str().unwrap();
+    assert!(log.contains("Start invoke request"), "{log}");
+    assert!(log.contains("Hello, World!"), "{log}");
+    assert!(log.contains("Finish invoke request"), "{log}");
+    let header_log = base64::engine::general_purpose::STANDARD
+        .decode(a.header("x-cff-function-log"))
+        .unwrap();
+    assert!(String::from_utf8(header_log)
+        .unwrap()
+        .contains("Finish invoke request"));
+    let result: Value = serde_json::from_str(body["result"].as_str().unwrap()).unwrap();
+    assert_eq!(result["statusCode"], 200);
+    assert!(result["body"].as_str().unwrap().contains("hello tail"));
+}
+
+#[tokio::test]
+async fn long_logs_are_cut_to_their_tail() {
+    let h = harness().await;
+    let a = invoke(
+        &h,
+        "logs",
+        json!({"lines": 500, "width": 80}),
+        &[("X-Cff-Log-Type", "tail")],
+    )
+    .await;
+    let log = a.json()["log"].as_str().unwrap().to_owned();
+    assert!(log.len() <= 4096, "{}", log.len());
+    assert!(log.contains("Finish invoke request"));
+    assert!(log.contains("500"), "the last line logged is in the tail");
+    assert!(!a.header("x-cff-function-log").is_empty());
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(a.header("x-cff-function-log"))
+        .unwrap();
+    assert!(decoded.len() <= 2000);
+}
+
+#[tokio::test]
+async fn v0_answers_the_raw_result() {
+    let h = harness().await;
+    let a = invoke(
+        &h,
+        "echo",
+        json!({"raw": true}),
+        &[("X-CFF-Request-Version", "v0")],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("x-cff-response-version"), "v0");
+    assert_eq!(a.json(), json!({"raw": true}));
+    let a = invoke(
+        &h,
+        "echo",
+        json!("just text"),
+        &[("X-CFF-Request-Version", "v0")],
+    )
+    .await;
+    assert_eq!(a.body, b"just text");
+    let a = invoke(&h, "echo", json!({}), &[("X-CFF-Request-Version", "v9")]).await;
+    assert_eq!(
+        (a.status, a.error_code().as_str()),
+        (StatusCode::BAD_REQUEST, "FSS.0400")
+    );
+}
+
+#[tokio::test]
+async fn versions_and_aliases_resolve_or_answer_404() {
+    let h = harness().await;
+    let a = invoke(&h, "versioned:v2", json!({}), &[]).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(a.json()["result"].as_str().unwrap()).unwrap()["version"],
+        "v2"
+    );
+    let a = invoke(&h, "versioned:!prod", json!({}), &[]).await;
+    let r: Value = serde_json::from_str(a.json()["result"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (r["version"].as_str(), r["alias"].as_str()),
+        (Some("v1"), Some("prod"))
+    );
+    let a = invoke(&h, "versioned", json!({}), &[]).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(a.json()["result"].as_str().unwrap()).unwrap()["version"],
+        "latest"
+    );
+    for (urn, status, code) in [
+        ("no-such-function:latest", 404, "FSS.1051"),
+        ("versioned:v9", 404, "FSS.1052"),
+        ("versioned:!staging", 404, "FSS.1053"),
+    ] {
+        let a = invoke(&h, urn, json!({}), &[]).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (status, code),
+            "{urn}"
+        );
+        assert!(!a.json()["error_msg"].as_str().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn bad_urns_paths_and_methods_get_the_service_errors() {
+    let h = harness().await;
+    let t = token_headers();
+    let cases: Vec<(String, &str, u16, &str)> = vec![
+        (format!("/v2/{PROJECT}/fgs/functions/not-a-urn/invocations"), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/urn%3Afss%3Acn-north-4%3A{PROJECT}%3Afunction%3Adefault%3A..%2F..%2Fetc/invocations"), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/urn:fss:cn-north-4:{PROJECT}:function:default:{}/invocations", "x".repeat(300)), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/urn:fss:eu-west-0:{PROJECT}:function:default:echo/invocations"), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo/invocations"), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/%zz/invocations"), "POST", 400, "FSS.1309"),
+        (format!("/v2/{PROJECT}/fgs/functions/x/unknown"), "POST", 404, "FSS.0404"),
+        ("/".to_owned(), "GET", 404, "FSS.0404"),
+        (op_path("echo", Operation::Invoke), "GET", 404, "FSS.0404"),
+        (op_path("echo", Operation::ListAsyncInvocations), "POST", 404, "FSS.0404"),
+    ];
+    for (target, method, status, code) in cases {
+        let a = call(&h.router, method, &target, &t, b"{}".to_vec()).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (status, code),
+            "{method} {target}"
+        );
+        assert_eq!(a.headers["content-type"], "application/json");
+    }
+    // Another project in the path: the credentials are not for it.
+    let other = "/v2/ffffffffffffffffffffffffffffffff/fgs/functions/urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo/invocations";
+    let a = call(&h.router, "POST", other, &t, b"{}".to_vec()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (403, "FSS.0403")
+    );
+}
+
+#[tokio::test]
+async fn bodies_must_be_json_and_within_the_limits() {
+    let h = harness().await;
+    let t = token_headers();
+    let sync_path = op_path("echo", Operation::Invoke);
+    let async_path = op_path("echo", Operation::InvokeAsync);
+    let a = call(&h.router, "POST", &sync_path, &t, b"{not json".to_vec()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (406, "FSS.0406")
+    );
+    let a = call(&h.router, "POST", &async_path, &t, b"[1,2".to_vec()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (406, "FSS.0406")
+    );
+    // An empty body is the empty event.
+    let a = call(&h.router, "POST", &sync_path, &t, Vec::new()).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["result"], "{}");
+
+    let big_async = format!("\"{}\"", "a".repeat(256 * 1024));
+    let a = call(&h.router, "POST", &async_path, &t, big_async.into_bytes()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (413, "FSS.1201")
+    );
+    let near_async = format!("\"{}\"", "a".repeat(256 * 1024 - 10));
+    let a = call(&h.router, "POST", &async_path, &t, near_async.into_bytes()).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED);
+
+    let big_sync = format!("\"{}\"", "a".repeat(6 * 1024 * 1024));
+    let a = call(&h.router, "POST", &sync_path, &t, big_sync.into_bytes()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (413, "FSS.1201")
+    );
+    let near_sync = format!("\"{}\"", "a".repeat(6 * 1024 * 1024 - 10));
+    let a = call(
+        &h.router,
+        "POST",
+        &sync_path,
+        &t,
+        near_sync.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(
+        a.json()["result"].as_str().unwrap().len(),
+        6 * 1024 * 1024 - 10
+    );
+}
+
+#[tokio::test]
+async fn credentials_are_required_and_checked() {
+    let h = harness().await;
+    let target = op_path("echo", Operation::Invoke);
+    let body = b"{\"a\":1}".to_vec();
+    let host = "localhost:8787";
+    let json_ct = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+
+    let a = call(&h.router, "POST", &target, &json_ct, body.clone()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (401, "FSS.0401")
+    );
+
+    let mut bad_token = json_ct.clone();
+    bad_token.push(("X-Auth-Token".into(), "not-the-token".into()));
+    let a = call(&h.router, "POST", &target, &bad_token, body.clone()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (403, "FSS.0403")
+    );
+
+    let good = signed_headers("POST", host, &target, &[], &body, dev_secret(), now_secs());
+    let a = call(&h.router, "POST", &target, &good, body.clone()).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+
+    let wrong_secret = signed_headers(
+        "POST",
+        host,
+        &target,
+        &[],
+        &body,
+        "not-the-secret",
+        now_secs(),
+    );
+    let expired = signed_headers(
+        "POST",
+        host,
+        &target,
+        &[],
+        &body,
+        dev_secret(),
+        now_secs() - 16 * 60,
+    );
+    let future = signed_headers(
+        "POST",
+        host,
+        &target,
+        &[],
+        &body,
+        dev_secret(),
+        now_secs() + 16 * 60,
+    );
+    for (name, headers, sent) in [
+        ("wrong secret", wrong_secret, body.clone()),
+        ("tampered body", good.clone(), b"{\"a\":2}".to_vec()),
+        ("expired date", expired, body.clone()),
+        ("date in the future", future, body.clone()),
+    ] {
+        let a = call(&h.router, "POST", &target, &headers, sent).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (401, "APIGW.0301"),
+            "{name}"
+        );
+        let msg = a.json()["error_msg"].as_str().unwrap().to_owned();
+        assert!(!msg.contains(dev_secret()), "no secret in messages");
+    }
+    let mut unknown_key = good.clone();
+    for (k, v) in &mut unknown_key {
+        if k == "Authorization" {
+            *v = v.replace("DEVACCESSKEYEXAMPLE0", "UNKNOWNKEY");
+        }
+    }
+    let a = call(&h.router, "POST", &target, &unknown_key, body.clone()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (401, "APIGW.0301")
+    );
+    // A signature over other headers than those received.
+    let mut extra = good.clone();
+    for (k, v) in &mut extra {
+        if k == "X-Project-Id" {
+            *v = "ffffffffffffffffffffffffffffffff".into();
+        }
+    }
+    let a = call(&h.router, "POST", &target, &extra, body.clone()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (401, "APIGW.0301")
+    );
+    let mut garbage = json_ct.clone();
+    garbage.push(("Authorization".into(), "Bearer something".into()));
+    let a = call(&h.router, "POST", &target, &garbage, body).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (401, "APIGW.0301")
+    );
+}
+
+#[tokio::test]
+async fn signed_list_requests_cover_the_query() {
+    let h = harness().await;
+    let base = op_path("echo", Operation::ListAsyncInvocations);
+    let query = vec![
+        ("limit".to_owned(), "5".to_owned()),
+        ("status".to_owned(), "SUCCESS".to_owned()),
+    ];
+    let target = format!("{base}?{}", functiongraph_protocol::query::encode(&query));
+    let headers = signed_headers("GET", "h", &base, &query, b"", dev_secret(), now_secs());
+    let a = call(&h.router, "GET", &target, &headers, Vec::new()).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let tampered = format!("{base}?limit=6&status=SUCCESS");
+    let a = call(&h.router, "GET", &tampered, &headers, Vec::new()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (401, "APIGW.0301")
+    );
+}
+
+#[tokio::test]
+async fn function_errors_timeouts_and_crashes_are_reported_and_contained() {
+    let h = harness().await;
+    let a = invoke(
+        &h,
+        "fail",
+        json!({"reason": "test"}),
+        &[("X-Cff-Log-Type", "tail")],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.header("x-is-func-err"), "true");
+    let body = a.json();
+    assert_eq!(body["status"], 500);
+    assert_eq!(a.header("x-func-err-code"), "500");
+    let err: Value = serde_json::from_str(body["result"].as_str().unwrap()).unwrap();
+    assert_eq!(err["errorMessage"], "intentional failure: test");
+    assert_eq!(err["errorType"], "Error");
+    assert!(body["log"]
+        .as_str()
+        .unwrap()
+        .contains("intentional failure"));
+
+    let a = invoke(&h, "slow", json!({"ms": 3000}), &[]).await;
+    assert_eq!(a.header("x-is-func-err"), "true");
+    assert_eq!(a.json()["status"], 408);
+    assert!(a.json()["result"]
+        .as_str()
+        .unwrap()
+        .contains("timed out after 1s"));
+    // The timed-out instance was stopped and replaced: the function answers again.
+    let a = invoke(&h, "slow", json!({"ms": 1}), &[]).await;
+    assert_eq!(a.json()["status"], 200);
+
+    let a = invoke(&h, "crash", json!({}), &[]).await;
+    assert_eq!(a.json()["status"], 502);
+    assert!(
+        a.json()["result"]
+            .as_str()
+            .unwrap()
+            .contains("exited with code 3"),
+        "{}",
+        a.json()
+    );
+    // Other functions were never affected, and the crashed one gets a new instance.
+    assert_eq!(
+        invoke(&h, "echo", json!(1), &[]).await.json()["status"],
+        200
+    );
+    assert_eq!(
+        invoke(&h, "crash", json!({}), &[]).await.json()["status"],
+        502
+    );
+}
+
+#[tokio::test]
+async fn calls_beyond_the_concurrency_limit_are_throttled() {
+    let h = harness().await;
+    let busy = tokio::spawn({
+        let router = h.router.clone();
+        async move {
+            call(
+                &router,
+                "POST",
+                &op_path("slow", Operation::Invoke),
+                &token_headers(),
+                b"{\"ms\":700}".to_vec(),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let a = invoke(&h, "slow", json!({"ms": 1}), &[]).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (429, "FSS.0429")
+    );
+    assert_eq!(a.header("retry-after"), "1");
+    assert_eq!(busy.await.unwrap().json()["status"], 200);
+    assert_eq!(
+        invoke(&h, "slow", json!({"ms": 1}), &[]).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn list(h: &Harness, name: &str, query: &str) -> Answer {
+    let target = format!("{}?{query}", op_path(name, Operation::ListAsyncInvocations));
+    call(&h.router, "GET", &target, &token_headers(), Vec::new()).await
+}
+
+async fn invoke_async(h: &Harness, name: &str, event: Value) -> String {
+    let a = call(
+        &h.router,
+        "POST",
+        &op_path(name, Operation::InvokeAsync),
+        &token_headers(),
+        event.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    a.json()["request_id"].as_str().unwrap().to_owned()
+}
+
+async fn wait_terminal(h: &Harness, name: &str, id: &str) -> Value {
+    for _ in 0..200 {
+        let a = list(h, name, &format!("request_id={id}")).await;
+        let inv = a.json()["invocations"][0].clone();
+        if matches!(inv["status"].as_str(), Some("SUCCESS" | "FAIL" | "DISCARD")) {
+            return inv;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{id} never finished");
+}
+
+#[tokio::test]
+async fn async_invocations_run_and_are_listed() {
+    let h = harness().await;
+    let ok = invoke_async(&h, "echo", json!({"async": 1})).await;
+    let bad = invoke_async(&h, "fail", json!({"reason": "async"})).await;
+    let done = wait_terminal(&h, "echo", &ok).await;
+    assert_eq!(done["status"], "SUCCESS");
+    assert_eq!(done["error_code"], 0);
+    assert_eq!(done["error_message"], "");
+    assert_eq!(done["start_time"].as_str().unwrap().len(), 19);
+    assert_eq!(done["end_time"].as_str().unwrap().len(), 19);
+    let failed = wait_terminal(&h, "fail", &bad).await;
+    assert_eq!(failed["status"], "FAIL");
+    assert_eq!(failed["error_code"], 500);
+    assert!(failed["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("intentional failure: async"));
+    // fail has max_async_retry_attempts 2: three attempts in all.
+    let a = list(&h, "fail", "").await;
+    assert_eq!(a.json()["count"], 1);
+    assert_eq!(a.json()["invocations"][0]["request_id"], bad.as_str());
+    // Status filter.
+    let a = list(&h, "echo", "status=FAIL").await;
+    assert_eq!(a.json()["count"], 0);
+    let a = list(&h, "echo", "status=SUCCESS").await;
+    assert_eq!(a.json()["count"], 1);
+    assert!(a.json().get("next_marker").is_none());
+}
+
+#[tokio::test]
+async fn async_attempts_are_retried_per_the_function_policy() {
+    let h = harness().await;
+    let id = invoke_async(&h, "fail", json!({"reason": "retry"})).await;
+    wait_terminal(&h, "fail", &id).await;
+    let attempts: i64 = {
+        let conn = rusqlite::Connection::open(h._data.path().join("fgs.sqlite3")).unwrap();
+        conn.query_row(
+            "SELECT attempts FROM async_invocations WHERE request_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(attempts, 3, "one attempt plus max_async_retry_attempts = 2");
+}
+
+#[tokio::test]
+async fn listing_pages_with_stable_markers_while_records_arrive() {
+    let h = harness().await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(invoke_async(&h, "echo", json!({"i": i})).await);
+    }
+    let mut seen = Vec::new();
+    let mut marker = String::new();
+    let mut pages = 0;
+    loop {
+        let a = list(&h, "echo", &format!("limit=3&marker={marker}")).await;
+        let body = a.json();
+        // count is the total matching now: the two late arrivals count from page 2 on.
+        assert_eq!(body["count"], if pages == 0 { 7 } else { 9 });
+        for inv in body["invocations"].as_array().unwrap() {
+            seen.push(inv["request_id"].as_str().unwrap().to_owned());
+        }
+        if pages == 0 {
+            // New records arrive between pages; they must not shift what comes next.
+            invoke_async(&h, "echo", json!({"late": 1})).await;
+            invoke_async(&h, "echo", json!({"late": 2})).await;
+        }
+        pages += 1;
+        match body.get("next_marker") {
+            Some(m) => marker = m.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    ids.reverse();
+    assert_eq!(seen, ids, "newest first, each exactly once");
+}
+
+#[tokio::test]
+async fn listing_validates_its_query() {
+    let h = harness().await;
+    for q in [
+        "limit=0",
+        "limit=501",
+        "limit=x",
+        "marker=abc",
+        "status=DONE",
+        "query_begin_time=2024-01-01",
+        "query_begin_time=2024-01-02T00:00:00&query_end_time=2024-01-01T00:00:00",
+    ] {
+        let a = list(&h, "echo", q).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (400, "FSS.1001"),
+            "{q}"
+        );
+    }
+    assert_eq!(
+        list(&h, "echo", "request_id=").await.status,
+        StatusCode::OK,
+        "empty means absent"
+    );
+    let long = format!("request_id={}", "x".repeat(65));
+    assert_eq!(list(&h, "echo", &long).await.status.as_u16(), 400);
+    // An explicit window in the past finds nothing; the default window finds the new record.
+    let id = invoke_async(&h, "echo", json!({})).await;
+    let a = list(
+        &h,
+        "echo",
+        "query_begin_time=2020-01-01T00:00:00&query_end_time=2020-01-02T00:00:00",
+    )
+    .await;
+    assert_eq!(a.json()["count"], 0);
+    let a = list(&h, "echo", "").await;
+    assert_eq!(a.json()["invocations"][0]["request_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn cors_preflight_and_exposed_headers() {
+    let h = harness().await;
+    let target = op_path("echo", Operation::Invoke);
+    let pre = call(
+        &h.router,
+        "OPTIONS",
+        &target,
+        &[
+            ("Origin".into(), "http://admin.example".into()),
+            ("Access-Control-Request-Method".into(), "POST".into()),
+            (
+                "Access-Control-Request-Headers".into(),
+                "content-type,x-auth-token,x-cff-log-type".into(),
+            ),
+        ],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(pre.status, StatusCode::OK);
+    assert_eq!(pre.header("access-control-allow-origin"), "*");
+    assert!(pre
+        .header("access-control-allow-headers")
+        .contains("x-auth-token"));
+    let mut headers = token_headers();
+    headers.push(("Origin".into(), "http://admin.example".into()));
+    let a = call(&h.router, "POST", &target, &headers, b"{}".to_vec()).await;
+    assert_eq!(a.header("access-control-allow-origin"), "*");
+    let exposed = a
+        .header("access-control-expose-headers")
+        .to_ascii_lowercase();
+    for name in [
+        "x-cff-request-id",
+        "x-cff-invoke-summary",
+        "x-cff-function-log",
+        "x-request-id",
+    ] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+}
+
+#[tokio::test]
+async fn disabled_functions_answer_429_function_disabled() {
+    let functions = functions_dir();
+    let spec = functions.path().join("echo/function.json");
+    let mut json: Value = serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    json["enabled"] = json!(false);
+    std::fs::write(&spec, json.to_string()).unwrap();
+    let data = data_dir();
+    let emulator = Emulator::start(test_config(), functions.path(), data.path())
+        .await
+        .unwrap();
+    let a = call(
+        &emulator.router(),
+        "POST",
+        &op_path("echo", Operation::Invoke),
+        &token_headers(),
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (429, "FSS.0429")
+    );
+    assert_eq!(a.json()["error_msg"], "Function Disabled");
+    emulator.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_stops_cleanly() {
+    let h = harness().await;
+    assert_eq!(
+        invoke(&h, "echo", json!({}), &[]).await.status,
+        StatusCode::OK
+    );
+    h.emulator.stop().await;
+}
