@@ -678,7 +678,8 @@ async fn listing_validates_its_query() {
         "limit=x",
         "marker=abc",
         "status=DONE",
-        "query_begin_time=2024-01-01",
+        "query_begin_time=2024-01",
+        "query_end_time=yesterday",
         "query_begin_time=2024-01-02T00:00:00&query_end_time=2024-01-01T00:00:00",
     ] {
         let a = list(&h, "echo", q).await;

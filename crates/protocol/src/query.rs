@@ -163,7 +163,7 @@ impl ListAsyncQuery {
                 }
                 _ => {
                     let t = parse_query_time(v).ok_or_else(|| {
-                        invalid(name, "must be a UTC time formatted YYYY-MM-DDTHH:mm:ss")
+                        invalid(name, "must be a UTC time formatted YYYY-MM-DDTHH:mm:ss (fractions and an offset are accepted)")
                     })?;
                     if name == "query_begin_time" {
                         q.begin = Some(t);
@@ -231,8 +231,8 @@ mod tests {
             ("limit=ten", "limit"),
             ("marker=abc", "marker"),
             ("status=success", "status"),
-            ("query_begin_time=2024-01-01", "query_begin_time"),
-            ("query_end_time=2024-01-01T00:00:00Z", "query_end_time"),
+            ("query_begin_time=2024-01", "query_begin_time"),
+            ("query_end_time=2024-01-01T00:00:00 UTC", "query_end_time"),
             (
                 "query_begin_time=2024-01-02T00:00:00&query_end_time=2024-01-01T00:00:00",
                 "query_begin_time",

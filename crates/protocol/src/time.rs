@@ -87,9 +87,43 @@ pub fn format_query_time(secs: i64) -> String {
     )
 }
 
-/// Parses the query time format `YYYY-MM-DDTHH:mm:ss` (UTC) strictly.
+/// Parses a query time: `YYYY-MM-DDTHH:mm:ss` (UTC), plus the forms the official
+/// Python SDK sends for `datetime` and `date` values (`isoformat()`): fractional
+/// seconds, a `Z` or `±HH:MM` offset, or a bare date (midnight UTC).
 pub fn parse_query_time(s: &str) -> Option<i64> {
     let b = s.as_bytes();
+    if b.len() == 10 {
+        return parse_date_time(&[b, b"T00:00:00"].concat());
+    }
+    let base = parse_date_time(b.get(..19)?)?;
+    let mut rest = &b[19..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        [] | [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let minutes = i64::from(digits(rest, 1, 2)? * 60 + digits(rest, 4, 2)?);
+            if minutes >= 24 * 60 {
+                return None;
+            }
+            if *sign == b'+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            }
+        }
+        _ => return None,
+    };
+    Some(base - offset)
+}
+
+/// Strict `YYYY-MM-DDTHH:mm:ss`.
+fn parse_date_time(b: &[u8]) -> Option<i64> {
     if b.len() != 19
         || b[4] != b'-'
         || b[7] != b'-'
@@ -156,13 +190,33 @@ mod tests {
     }
 
     #[test]
+    fn accepts_what_the_official_python_sdk_sends() {
+        // datetime.isoformat() and date.isoformat(), naive or aware.
+        let t = 1_704_164_645;
+        for s in [
+            "2024-01-02T03:04:05",
+            "2024-01-02T03:04:05.385076",
+            "2024-01-02T03:04:05Z",
+            "2024-01-02T03:04:05+00:00",
+            "2024-01-02T11:04:05+08:00",
+            "2024-01-01T22:34:05.5-04:30",
+        ] {
+            assert_eq!(parse_query_time(s), Some(t), "{s}");
+        }
+        assert_eq!(parse_query_time("2024-01-02"), Some(1_704_153_600));
+    }
+
+    #[test]
     fn refuses_malformed_or_impossible_times() {
         for bad in [
             "2023-02-29T00:00:00",
             "2024-13-01T00:00:00",
             "2024-01-01T24:00:00",
             "2024-01-01 00:00:00",
-            "2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00.",
+            "2024-01-01T00:00:00+0800",
+            "2024-01-01T00:00:00+24:00",
+            "2024-01-01T00:00:00 Z",
             "2024-1-01T00:00:00",
             "+024-01-01T00:00:00",
             "",
