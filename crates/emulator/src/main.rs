@@ -70,30 +70,31 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.key())
         .collect();
 
-    // The first line is a contract: scripts and tests read the URL from it.
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{addr}")?;
-    writeln!(out, "region {}, project id {}", summary.0, summary.1)?;
-    writeln!(out, "functions: {}", functions.join(", "))?;
-    if summary.2 {
-        writeln!(out, "auth: off (--no-auth)")?;
+    // The first line is a contract: scripts and tests read the URL from it. A closed
+    // stdout (say, piped through `head -1`) must not stop the server, so write errors
+    // are ignored here.
+    let auth = if summary.2 {
+        "auth: off (--no-auth)".to_owned()
     } else if default_identity {
         // The documented local dev identity, not a secret (README).
-        writeln!(
-            out,
-            "auth: X-Auth-Token {DEV_TOKEN}, or AK {DEV_ACCESS_KEY} / SK {DEV_SECRET_KEY}"
-        )?;
+        format!("auth: X-Auth-Token {DEV_TOKEN}, or AK {DEV_ACCESS_KEY} / SK {DEV_SECRET_KEY}")
     } else {
-        writeln!(
-            out,
+        format!(
             "auth: credentials from {}",
             args.config
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default()
-        )?;
-    }
-    out.flush()?;
+        )
+    };
+    let banner = format!(
+        "listening on http://{addr}\nregion {}, project id {}\nfunctions: {}\n{auth}\n",
+        summary.0,
+        summary.1,
+        functions.join(", ")
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
     drop(out);
 
     emulator.serve(listener, shutdown_signal()).await?;
