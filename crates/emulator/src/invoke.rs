@@ -14,16 +14,38 @@ use functiongraph_protocol::{InvokeResponseBody, InvokeSummary};
 use serde_json::value::RawValue;
 
 use crate::pool::{Execution, Outcome};
-use crate::worker::HandlerError;
+use crate::worker::{HandlerError, PROCESS_EXIT_ERROR};
 
 /// Body status of a successful invocation.
 pub const STATUS_OK: i32 = 200;
-/// Body status and `X-Func-Err-Code` when the handler threw or could not load.
-pub const STATUS_HANDLER_ERROR: i32 = 500;
-/// Body status and `X-Func-Err-Code` when the function ran past its timeout.
+/// The Node.js runtime's code for an error passed to the callback (or a failed load).
+pub const STATUS_ENTRY_ERROR: i32 = 4001;
+/// The Node.js runtime's code for an error thrown (or a promise rejected) by the handler.
+pub const STATUS_INVOCATION_ERROR: i32 = 4002;
+/// The Node.js runtime's code for a result over 6 MB.
+pub const STATUS_RESULT_TOO_LARGE: i32 = 4004;
+/// The Node.js runtime's code for a result that is not valid JSON.
+pub const STATUS_RESULT_INVALID: i32 = 4007;
+/// The function ran past its timeout (no public code exists; the emulator's choice).
 pub const STATUS_TIMEOUT: i32 = 408;
-/// Body status and `X-Func-Err-Code` when the instance died or its result was too large.
+/// The function's instance died (no public code exists; the emulator's choice).
 pub const STATUS_INSTANCE_FAILED: i32 = 502;
+
+/// The code of an error the runtime reported, from the prefix the FunctionGraph
+/// Node.js runtime puts on its messages (see `runtime/runtime.js`).
+fn handler_error_status(e: &HandlerError) -> i32 {
+    if e.error_type == PROCESS_EXIT_ERROR {
+        STATUS_INSTANCE_FAILED
+    } else if e.error_type == "ResultTooLargeError" {
+        STATUS_RESULT_TOO_LARGE
+    } else if e.error_message.starts_with("function result is invalid") {
+        STATUS_RESULT_INVALID
+    } else if e.error_message.starts_with("function entry exception") {
+        STATUS_ENTRY_ERROR
+    } else {
+        STATUS_INVOCATION_ERROR
+    }
+}
 
 /// `X-CFF-Request-Version`: which body format the caller wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,12 +95,12 @@ pub fn report(exec: &Execution, timeout_secs: u32) -> Report {
             let text = result_text(value);
             if text.len() > SYNC_BODY_MAX {
                 return error_report(
-                    STATUS_INSTANCE_FAILED,
+                    STATUS_RESULT_TOO_LARGE,
                     HandlerError {
                         error_message: format!(
                             "the function's result is larger than {SYNC_BODY_MAX} bytes"
                         ),
-                        error_type: "ResponseTooLarge".into(),
+                        error_type: "ResultTooLargeError".into(),
                         stack_trace: vec![],
                     },
                 );
@@ -89,7 +111,7 @@ pub fn report(exec: &Execution, timeout_secs: u32) -> Report {
                 error: None,
             }
         }
-        Outcome::HandlerError(e) => error_report(STATUS_HANDLER_ERROR, e.clone()),
+        Outcome::HandlerError(e) => error_report(handler_error_status(e), e.clone()),
         Outcome::Timeout => error_report(
             STATUS_TIMEOUT,
             HandlerError {
@@ -266,6 +288,31 @@ mod tests {
         assert_eq!(result_text(&v), "hi \"there\"");
         let v = RawValue::from_string("{\"a\":1}".into()).unwrap();
         assert_eq!(result_text(&v), "{\"a\":1}");
+    }
+
+    #[test]
+    fn runtime_errors_get_the_runtime_codes() {
+        let e = |t: &str, m: &str| HandlerError {
+            error_type: t.into(),
+            error_message: m.into(),
+            stack_trace: vec![],
+        };
+        assert_eq!(
+            handler_error_status(&e("Error", "function entry exception, error: x")),
+            4001
+        );
+        assert_eq!(
+            handler_error_status(&e("Error", "function invocation exception, error: x")),
+            4002
+        );
+        assert_eq!(
+            handler_error_status(&e("ResultTooLargeError", "too big")),
+            4004
+        );
+        assert_eq!(
+            handler_error_status(&e("TypeError", "function result is invalid, error: x")),
+            4007
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use serde_json::value::RawValue;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::functions::FunctionSpec;
-use crate::worker::{HandlerError, InvokeMessage, Launcher, Worker, WorkerFailure};
+use crate::worker::{
+    HandlerError, InvokeMessage, Launcher, Worker, WorkerFailure, PROCESS_EXIT_ERROR,
+};
 
 /// Every function's pool.
 pub struct Pools {
@@ -103,18 +105,15 @@ impl Pool {
         })
     }
 
-    /// Waits for a free unit of concurrency.
-    pub async fn lease(self: &Arc<Self>) -> Lease {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("never closed");
-        Lease {
-            pool: self.clone(),
-            _permit: permit,
+    /// A warm worker that is still alive, if any; dead ones are dropped.
+    fn take_idle(&self) -> Option<Worker> {
+        let mut idle = self.idle.lock().expect("idle lock");
+        while let Some(mut w) = idle.pop() {
+            if w.is_alive() {
+                return Some(w);
+            }
         }
+        None
     }
 }
 
@@ -123,8 +122,7 @@ impl Lease {
     pub async fn run(self, msg: &InvokeMessage<'_>, timeout: Duration) -> Execution {
         let pool = &self.pool;
         let started = Instant::now();
-        let idle = pool.idle.lock().expect("idle lock").pop();
-        let mut worker = match idle {
+        let mut worker = match pool.take_idle() {
             Some(w) => w,
             None => match Worker::start(&pool.launcher, &pool.spec).await {
                 Ok(w) => w,
@@ -137,7 +135,11 @@ impl Lease {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         match reply {
             Ok(Ok(reply)) => {
-                pool.idle.lock().expect("idle lock").push(worker);
+                if matches!(&reply.result, Err(e) if e.error_type == PROCESS_EXIT_ERROR) {
+                    worker.kill();
+                } else {
+                    pool.idle.lock().expect("idle lock").push(worker);
+                }
                 Execution {
                     outcome: match reply.result {
                         Ok(value) => Outcome::Success(value),

@@ -38,6 +38,10 @@ pub struct Launcher {
     pub region: String,
 }
 
+/// `errorType` of the runtime's reply when the handler called `process.exit`: the
+/// runtime answers, then exits, so the worker must not be reused.
+pub const PROCESS_EXIT_ERROR: &str = "ProcessExitError";
+
 /// An error thrown by a handler (or by loading it), as the runtime reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -294,6 +298,12 @@ impl Worker {
             log_dropped_bytes: reply.log_dropped_bytes,
             memory_used_mb: reply.memory_used_mb,
         })
+    }
+
+    /// Whether the process is still running (it may die between calls, e.g. from a
+    /// timer left behind by a handler).
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Kills the process now (timeouts, shutdown).

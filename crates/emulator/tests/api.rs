@@ -481,10 +481,14 @@ async fn function_errors_timeouts_and_crashes_are_reported_and_contained() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.header("x-is-func-err"), "true");
     let body = a.json();
-    assert_eq!(body["status"], 500);
-    assert_eq!(a.header("x-func-err-code"), "500");
+    assert_eq!(body["status"], 4002);
+    assert_eq!(a.header("x-func-err-code"), "4002");
     let err: Value = serde_json::from_str(body["result"].as_str().unwrap()).unwrap();
-    assert_eq!(err["errorMessage"], "intentional failure: test");
+    // The FunctionGraph Node.js runtime's own wording for a thrown error.
+    assert_eq!(
+        err["errorMessage"],
+        "function invocation exception, error: intentional failure: test"
+    );
     assert_eq!(err["errorType"], "Error");
     assert!(body["log"]
         .as_str()
@@ -503,7 +507,7 @@ async fn function_errors_timeouts_and_crashes_are_reported_and_contained() {
     assert_eq!(a.json()["status"], 200);
 
     let a = invoke(&h, "crash", json!({}), &[]).await;
-    assert_eq!(a.json()["status"], 502);
+    assert_eq!(a.json()["status"], 502, "the instance died");
     assert!(
         a.json()["result"]
             .as_str()
@@ -520,6 +524,21 @@ async fn function_errors_timeouts_and_crashes_are_reported_and_contained() {
     assert_eq!(
         invoke(&h, "crash", json!({}), &[]).await.json()["status"],
         502
+    );
+}
+
+#[tokio::test]
+async fn an_instance_that_died_between_calls_is_replaced_not_reused() {
+    let h = harness().await;
+    let first = invoke(&h, "exit-later", json!({}), &[]).await;
+    assert_eq!(first.json()["status"], 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = invoke(&h, "exit-later", json!({}), &[]).await;
+    assert_eq!(second.json()["status"], 200, "{}", second.json());
+    assert_ne!(
+        first.json()["result"],
+        second.json()["result"],
+        "a new process"
     );
 }
 
@@ -601,7 +620,7 @@ async fn async_invocations_run_and_are_listed() {
     assert_eq!(done["end_time"].as_str().unwrap().len(), 19);
     let failed = wait_terminal(&h, "fail", &bad).await;
     assert_eq!(failed["status"], "FAIL");
-    assert_eq!(failed["error_code"], 500);
+    assert_eq!(failed["error_code"], 4002);
     assert!(failed["error_message"]
         .as_str()
         .unwrap()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use functiongraph_protocol::paths::Operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn wait_terminal(addr: &str, name: &str, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
