@@ -1,0 +1,48 @@
+# The README's two commands are `make demo` and `make test`; each installs what is
+# missing first (scripts/setup.sh is idempotent).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8787
+EMULATOR_RELEASE := target/release/fgs-emulator
+EMULATOR_DEBUG := target/debug/fgs-emulator
+
+.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat
+
+help:
+	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
+	@echo "make test   - install what is missing, build, run every test"
+	@echo "make build  - build the emulator (release) and the npm package in pkg/"
+
+setup:
+	@bash scripts/setup.sh
+
+emulator:
+	cargo build --release -p functiongraph-emulator
+
+pkg:
+	node scripts/build-pkg.mjs
+
+build: setup emulator pkg
+
+demo: build
+	@echo "starting the emulator with examples/functions (Ctrl-C stops it)"
+	$(EMULATOR_RELEASE) --listen 127.0.0.1:$(PORT) --functions examples/functions --data .fgs-data
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --workspace -- -D warnings
+
+test-rust:
+	cargo test --workspace
+
+test-runtime:
+	node --test crates/emulator/runtime/
+
+test-compat:
+	cargo build -p functiongraph-emulator
+	bash scripts/compat.sh $(EMULATOR_DEBUG)
+
+test: setup lint test-rust test-runtime test-compat pkg
+	@echo "make test: all suites passed"
