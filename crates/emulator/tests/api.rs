@@ -655,6 +655,23 @@ async fn async_attempts_are_retried_per_the_function_policy() {
 }
 
 #[tokio::test]
+async fn invocations_waiting_past_their_max_event_age_are_discarded() {
+    let h = harness().await;
+    // The only instance is busy for 1.5 s; the second waits past its 1 s max age.
+    let busy = invoke_async(&h, "aging", json!({"ms": 1500})).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let queued = invoke_async(&h, "aging", json!({"ms": 0})).await;
+    let done = wait_terminal(&h, "aging", &busy).await;
+    assert_eq!(done["status"], "SUCCESS");
+    let dropped = wait_terminal(&h, "aging", &queued).await;
+    assert_eq!(dropped["status"], "DISCARD", "{dropped}");
+    assert!(dropped["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("max event age"));
+}
+
+#[tokio::test]
 async fn listing_pages_with_stable_markers_while_records_arrive() {
     let h = harness().await;
     let mut ids = Vec::new();
