@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat
+.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -33,6 +33,7 @@ demo: build
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --workspace -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client -- -D warnings
 
 test-rust:
 	cargo test --workspace
@@ -44,5 +45,9 @@ test-compat:
 	cargo build -p functiongraph-emulator
 	bash scripts/compat.sh $(EMULATOR_DEBUG)
 
-test: setup lint test-rust test-runtime test-compat pkg
+test-js: pkg
+	cargo build -p functiongraph-emulator
+	node --test tests/js/
+
+test: setup lint test-rust test-runtime test-compat test-js
 	@echo "make test: all suites passed"

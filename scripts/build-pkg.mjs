@@ -1,7 +1,7 @@
 // Builds the npm package into pkg/: cargo (wasm32, size profile) → wasm-bindgen →
-// wasm-opt -Oz (Debian's binaryen), then package.json stamped from Cargo.toml.
+// wasm-opt -Oz (Debian's binaryen), then the entries, types, README and package.json.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,7 +13,7 @@ run("cargo", ["build", "-p", "functiongraph-client", "--lib", "--target", "wasm3
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 const wasm = join(root, "target/wasm32-unknown-unknown/wasm/functiongraph_client.wasm");
-run("wasm-bindgen", [wasm, "--target", "web", "--out-dir", out, "--out-name", "functiongraph_client"]);
+run("wasm-bindgen", [wasm, "--target", "web", "--out-dir", out, "--out-name", "functiongraph_client", "--no-typescript"]);
 const bindgenWasm = join(out, "functiongraph_client_bg.wasm");
 // Features wasm-bindgen's output uses; binaryen 108 needs them named.
 run("wasm-opt", [
@@ -22,18 +22,74 @@ run("wasm-opt", [
   bindgenWasm, "-o", bindgenWasm,
 ]);
 
+// wasm-bindgen puts our JS modules under snippets/<crate>-<hash>/; give them a stable
+// home (pkg/js/) so the entries can re-export the error classes from them.
+const snippets = join(out, "snippets");
+const [snippetDir] = readdirSync(snippets);
+renameSync(join(snippets, snippetDir, "js"), join(out, "js"));
+rmSync(snippets, { recursive: true });
+const gluePath = join(out, "functiongraph_client.js");
+writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${snippetDir}/js/`, "./js/"));
+
+const reexports = `export { FunctionGraphClient, version } from "./functiongraph_client.js";
+export {
+  FunctionGraphError,
+  ServiceError,
+  NetworkError,
+  TimeoutError,
+  ValidationError,
+  ResponseError,
+  isFunctionGraphError,
+} from "./js/errors.js";
+export { InvokeResult } from "./js/support.js";
+`;
+writeFileSync(
+  join(out, "node.js"),
+  `// Node entry: the wasm is read from disk and instantiated before the first import returns.
+import { readFileSync } from "node:fs";
+import { initSync } from "./functiongraph_client.js";
+
+initSync({ module: readFileSync(new URL("./functiongraph_client_bg.wasm", import.meta.url)) });
+
+${reexports}`,
+);
+writeFileSync(
+  join(out, "browser.js"),
+  `// Browser and bundler entry: fetches and instantiates the wasm with top-level await.
+import init from "./functiongraph_client.js";
+
+await init({ module_or_path: new URL("./functiongraph_client_bg.wasm", import.meta.url) });
+
+${reexports}`,
+);
+
+const types = join(root, "ts/index.d.ts");
+if (existsSync(types)) cpSync(types, join(out, "index.d.ts"));
+const readme = join(root, "pkg-template/README.md");
+if (existsSync(readme)) cpSync(readme, join(out, "README.md"));
+
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
 const version = /\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/.exec(cargo)[1];
 const pkg = {
   name: "functiongraph-client",
   version,
-  description: "Huawei Cloud FunctionGraph invocation client for Node and browsers (Rust → WebAssembly)",
+  description: "Huawei Cloud FunctionGraph invocation client for Node, browsers and bundlers (Rust → WebAssembly)",
+  keywords: ["huaweicloud", "functiongraph", "serverless", "wasm"],
   license: "MIT OR Apache-2.0",
   type: "module",
   sideEffects: false,
-  main: "functiongraph_client.js",
-  types: "functiongraph_client.d.ts",
-  files: ["functiongraph_client.js", "functiongraph_client.d.ts", "functiongraph_client_bg.wasm"],
+  engines: { node: ">=18" },
+  types: "./index.d.ts",
+  exports: {
+    ".": {
+      types: "./index.d.ts",
+      node: "./node.js",
+      browser: "./browser.js",
+      default: "./browser.js",
+    },
+    "./package.json": "./package.json",
+  },
+  files: ["functiongraph_client.js", "functiongraph_client_bg.wasm", "js/", "node.js", "browser.js", "index.d.ts", "README.md"],
 };
 writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 console.log(`pkg/ built: functiongraph-client ${version}`);

@@ -1,8 +1,19 @@
-//! Huawei Cloud FunctionGraph invocation client for JavaScript (WebAssembly).
+//! Huawei Cloud FunctionGraph invocation client for JavaScript, in WebAssembly.
 //!
-//! A minimal binding while the client is being built: it exposes the package version
-//! so the build, packaging and loading pipeline can be exercised end to end.
+//! The wire format comes from `functiongraph-protocol`; this crate is the only Rust
+//! that knows JavaScript: options in, promises and typed errors out. Requests are
+//! built with gloo-net and sent through the global `fetch`.
 #![deny(missing_docs)]
+
+mod client;
+mod errors;
+mod fetch;
+mod js;
+mod jsobj;
+mod options;
+mod response;
+
+pub use client::Client;
 
 use wasm_bindgen::prelude::*;
 

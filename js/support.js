@@ -1,0 +1,68 @@
+// Small platform pieces the Rust side calls: signal linking with a timeout, the
+// InvokeResult class, and Base64 log decoding.
+import { makeError } from "./errors.js";
+
+/**
+ * One AbortSignal that fires when the caller's signal does (with its reason) or when
+ * `timeoutMs` passes (with a TimeoutError). `done()` clears the timer and listener.
+ */
+export function linkSignals(userSignal, timeoutMs) {
+  const controller = new AbortController();
+  const started = Date.now();
+  let timer;
+  const onAbort = () => controller.abort(userSignal.reason);
+  if (userSignal) {
+    if (userSignal.aborted) controller.abort(userSignal.reason);
+    else userSignal.addEventListener("abort", onAbort, { once: true });
+  }
+  if (timeoutMs > 0 && !controller.signal.aborted) {
+    timer = setTimeout(() => {
+      const elapsedMs = Date.now() - started;
+      controller.abort(
+        makeError("TimeoutError", `the call timed out after ${timeoutMs} ms`, { timeoutMs, elapsedMs }),
+      );
+    }, timeoutMs);
+  }
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      userSignal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** What `invoke` resolves with. */
+export class InvokeResult {
+  constructor(fields) {
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+  /** The result parsed as JSON. */
+  json() {
+    try {
+      return JSON.parse(this.result);
+    } catch (cause) {
+      throw makeError(
+        "ResponseError",
+        "the function's result is not JSON",
+        { status: 200, requestId: this.requestId, body: this.result.slice(0, 1024) },
+        cause,
+      );
+    }
+  }
+}
+
+export function newInvokeResult(fields) {
+  return new InvokeResult(fields);
+}
+
+/** Decodes the Base64 of UTF-8 text (X-Cff-Function-Log); "" when it is not Base64. */
+export function decodeBase64Utf8(text) {
+  try {
+    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return new TextDecoder().decode(bytes);
+  } catch {
+    return "";
+  }
+}

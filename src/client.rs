@@ -1,0 +1,293 @@
+//! `FunctionGraphClient`: the three invocation operations as promise-returning methods.
+
+use std::rc::Rc;
+
+use functiongraph_protocol::limits::{
+    ASYNC_BODY_MAX, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
+};
+use functiongraph_protocol::paths::{path, Operation};
+use functiongraph_protocol::time::parse_query_time;
+use functiongraph_protocol::{headers as h, AsyncStatus, FunctionUrn, ListAsyncQuery};
+use gloo_net::http::Method;
+use js_sys::{Promise, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::errors::ClientError;
+use crate::fetch::{send, Outgoing};
+use crate::jsobj::{absent, get, opt_string, options_object};
+use crate::options::{CallOptions, ClientConfig};
+use crate::response::{async_result, invoke_result, list_page};
+
+/// A client for one project. Create it once and reuse it.
+#[wasm_bindgen(js_name = FunctionGraphClient)]
+pub struct Client {
+    config: Rc<ClientConfig>,
+}
+
+/// Runs `fut` as a Promise; every failure rejects (never throws synchronously).
+fn promise<F>(fut: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
+{
+    future_to_promise(async move { fut.await.map_err(JsValue::from) })
+}
+
+/// Checks a URN, and that it belongs to the client's project; returns it canonical.
+fn checked_urn(config: &ClientConfig, v: &JsValue) -> Result<String, ClientError> {
+    let field = "functionUrn";
+    let s = v
+        .as_string()
+        .ok_or_else(|| ClientError::invalid(field, "must be a string"))?;
+    let urn = FunctionUrn::parse(&s).map_err(|e| ClientError::invalid(field, e.to_string()))?;
+    if urn.project_id != config.project_id {
+        return Err(ClientError::invalid(
+            field,
+            format!(
+                "belongs to project {}, but the client is for project {}",
+                urn.project_id, config.project_id
+            ),
+        ));
+    }
+    Ok(urn.to_string())
+}
+
+/// The event as JSON text within `limit` bytes. A string must already be JSON text;
+/// `undefined` is the empty object.
+fn event_body(event: &JsValue, limit: usize, kind: &str) -> Result<String, ClientError> {
+    let field = "event";
+    let text = if event.is_undefined() {
+        "{}".to_owned()
+    } else if let Some(s) = event.as_string() {
+        if JSON::parse(&s).is_err() {
+            return Err(ClientError::invalid(
+                field,
+                "a string event is sent as is and must be JSON text; to send a plain string, pass JSON.stringify(text)",
+            ));
+        }
+        s
+    } else {
+        match JSON::stringify(event) {
+            Ok(s) => s
+                .as_string()
+                .ok_or_else(|| ClientError::invalid(field, "cannot be represented as JSON"))?,
+            Err(cause) => {
+                return Err(ClientError::Validation {
+                    field: field.into(),
+                    message: "cannot be serialised as JSON".into(),
+                    cause,
+                })
+            }
+        }
+    };
+    if text.len() > limit {
+        return Err(ClientError::invalid(
+            field,
+            format!(
+                "is {} bytes as JSON; a {kind} invocation takes at most {limit} bytes",
+                text.len()
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// `logType` and `requestVersion` of `invoke` as headers; `true` when v0 was asked.
+fn invoke_headers(options: &Option<JsValue>) -> Result<(Vec<(String, String)>, bool), ClientError> {
+    let Some(o) = options else {
+        return Ok((Vec::new(), false));
+    };
+    let mut headers = Vec::new();
+    match opt_string(o, "logType", "options.logType")?.as_deref() {
+        None | Some("none") => {}
+        Some("tail") => headers.push((h::LOG_TYPE.to_owned(), "tail".to_owned())),
+        Some(_) => {
+            return Err(ClientError::invalid(
+                "options.logType",
+                "must be \"tail\" or \"none\"",
+            ))
+        }
+    }
+    let v0 = match opt_string(o, "requestVersion", "options.requestVersion")?.as_deref() {
+        None | Some("v1") => false,
+        Some("v0") => true,
+        Some(_) => {
+            return Err(ClientError::invalid(
+                "options.requestVersion",
+                "must be \"v0\" or \"v1\"",
+            ))
+        }
+    };
+    headers.push((
+        h::REQUEST_VERSION.to_owned(),
+        if v0 { "v0" } else { "v1" }.to_owned(),
+    ));
+    Ok((headers, v0))
+}
+
+/// A listing time: a valid `Date` or a string in the service's format (or ISO 8601).
+fn query_time(v: &JsValue, field: &str) -> Result<Option<i64>, ClientError> {
+    if absent(v) {
+        return Ok(None);
+    }
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        let ms = d.get_time();
+        return if ms.is_finite() {
+            Ok(Some((ms / 1000.0).floor() as i64))
+        } else {
+            Err(ClientError::invalid(field, "is an invalid Date"))
+        };
+    }
+    v.as_string()
+        .as_deref()
+        .and_then(parse_query_time)
+        .map(Some)
+        .ok_or_else(|| {
+            ClientError::invalid(
+                field,
+                "must be a Date or a UTC time \"YYYY-MM-DDTHH:mm:ss\"",
+            )
+        })
+}
+
+/// The listing query, validated.
+fn list_query(q: &Option<JsValue>) -> Result<ListAsyncQuery, ClientError> {
+    let Some(q) = q else {
+        return Ok(ListAsyncQuery::default());
+    };
+    let request_id = opt_string(q, "requestId", "query.requestId")?;
+    if request_id
+        .as_ref()
+        .is_some_and(|r| r.len() > QUERY_VALUE_MAX)
+    {
+        return Err(ClientError::invalid(
+            "query.requestId",
+            format!("is longer than {QUERY_VALUE_MAX} characters"),
+        ));
+    }
+    let status = match opt_string(q, "status", "query.status")? {
+        None => None,
+        Some(s) => Some(AsyncStatus::parse(&s).ok_or_else(|| {
+            ClientError::invalid(
+                "query.status",
+                "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD",
+            )
+        })?),
+    };
+    let limit = get(q, "limit");
+    let limit = if absent(&limit) {
+        None
+    } else {
+        match limit.as_f64() {
+            Some(n) if n.fract() == 0.0 && (1.0..=f64::from(LIST_LIMIT_MAX)).contains(&n) => {
+                Some(n as u32)
+            }
+            _ => {
+                return Err(ClientError::invalid(
+                    "query.limit",
+                    format!("must be a whole number from 1 to {LIST_LIMIT_MAX}"),
+                ))
+            }
+        }
+    };
+    let marker = get(q, "marker");
+    let marker = if absent(&marker) {
+        None
+    } else {
+        let m = marker
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .map(|n| n as u64)
+            .or_else(|| marker.as_string().and_then(|s| s.parse::<u64>().ok()))
+            .ok_or_else(|| {
+                ClientError::invalid("query.marker", "must be the nextMarker of a previous page")
+            })?;
+        Some(m)
+    };
+    let begin = query_time(&get(q, "begin"), "query.begin")?;
+    let end = query_time(&get(q, "end"), "query.end")?;
+    if let (Some(b), Some(e)) = (begin, end) {
+        if b > e {
+            return Err(ClientError::invalid("query.begin", "is after query.end"));
+        }
+    }
+    Ok(ListAsyncQuery {
+        request_id,
+        marker,
+        limit,
+        status,
+        begin,
+        end,
+    })
+}
+
+#[wasm_bindgen(js_class = FunctionGraphClient)]
+impl Client {
+    /// Creates a client; throws `ValidationError` for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+        Ok(Client {
+            config: Rc::new(ClientConfig::parse(options)?),
+        })
+    }
+
+    /// Runs a function and waits for its result.
+    pub fn invoke(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
+        let config = self.config.clone();
+        promise(async move {
+            let urn = checked_urn(&config, &function_urn)?;
+            let body = event_body(&event, SYNC_BODY_MAX, "sync")?;
+            let options = options_object(options, "options")?;
+            let call = CallOptions::parse(&options, &config, "options")?;
+            let (headers, v0) = invoke_headers(&options)?;
+            let out = Outgoing {
+                method: Method::POST,
+                path: path(&config.project_id, &urn, Operation::Invoke),
+                query: Vec::new(),
+                headers,
+                body: Some(body),
+            };
+            invoke_result(send(&config, out, &call).await?, v0)
+        })
+    }
+
+    /// Queues a function run; resolves with its request id.
+    #[wasm_bindgen(js_name = invokeAsync)]
+    pub fn invoke_async(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
+        let config = self.config.clone();
+        promise(async move {
+            let urn = checked_urn(&config, &function_urn)?;
+            let body = event_body(&event, ASYNC_BODY_MAX, "async")?;
+            let options = options_object(options, "options")?;
+            let call = CallOptions::parse(&options, &config, "options")?;
+            let out = Outgoing {
+                method: Method::POST,
+                path: path(&config.project_id, &urn, Operation::InvokeAsync),
+                query: Vec::new(),
+                headers: Vec::new(),
+                body: Some(body),
+            };
+            async_result(send(&config, out, &call).await?)
+        })
+    }
+
+    /// One page of a function's async invocations, newest first.
+    #[wasm_bindgen(js_name = listAsyncInvocations)]
+    pub fn list_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
+        let config = self.config.clone();
+        promise(async move {
+            let urn = checked_urn(&config, &function_urn)?;
+            let query = options_object(query, "query")?;
+            let call = CallOptions::parse(&query, &config, "query")?;
+            let q = list_query(&query)?;
+            let out = Outgoing {
+                method: Method::GET,
+                path: path(&config.project_id, &urn, Operation::ListAsyncInvocations),
+                query: q.to_pairs(),
+                headers: Vec::new(),
+                body: None,
+            };
+            list_page(send(&config, out, &call).await?)
+        })
+    }
+}

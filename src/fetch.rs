@@ -1,0 +1,190 @@
+//! One HTTP exchange: credentials, signing, gloo-net request, our `fetch`, and the
+//! answer read in full. An abort (the caller's or the timeout's) rejects with the
+//! signal's reason; any other failure of `fetch` is a network error.
+
+use functiongraph_protocol::headers as h;
+use functiongraph_protocol::query;
+use functiongraph_protocol::sign::{sign, SignableRequest};
+use functiongraph_protocol::time::format_sdk_date;
+use gloo_net::http::{Method, RequestBuilder};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+use crate::errors::ClientError;
+use crate::js::{global_fetch, link_signals};
+use crate::options::{CallOptions, ClientConfig, Credentials};
+
+/// What to send.
+pub struct Outgoing {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// API path (`/v2/…`), without the endpoint's prefix.
+    pub path: String,
+    /// Query pairs, decoded.
+    pub query: Vec<(String, String)>,
+    /// Operation-specific headers (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<String>,
+}
+
+/// What came back.
+pub struct Incoming {
+    /// HTTP status.
+    pub status: u16,
+    headers: web_sys::Headers,
+    /// The body as text.
+    pub text: String,
+}
+
+impl Incoming {
+    /// A response header.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).ok().flatten()
+    }
+
+    /// The request id the service gave this answer.
+    pub fn request_id(&self) -> Option<String> {
+        self.header(h::CFF_REQUEST_ID)
+            .or_else(|| self.header(h::REQUEST_ID))
+    }
+}
+
+fn aborted(signal: &JsValue) -> Option<JsValue> {
+    signal
+        .dyn_ref::<AbortSignal>()
+        .filter(|s| s.aborted())
+        .map(AbortSignal::reason)
+}
+
+fn in_browser() -> bool {
+    js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("document")).unwrap_or(false)
+}
+
+fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// The headers to send, with authentication added (and signed, for AK/SK).
+fn authenticated_headers(
+    config: &ClientConfig,
+    out: &Outgoing,
+    credentials: Option<Credentials>,
+) -> Vec<(String, String)> {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(out.headers.iter().cloned());
+    headers.extend(config.headers.iter().cloned());
+    match credentials {
+        None => {}
+        Some(Credentials::Token(token)) => headers.push((h::AUTH_TOKEN.to_owned(), token)),
+        Some(Credentials::Keys {
+            access_key,
+            secret_key,
+            security_token,
+        }) => {
+            headers.push((h::PROJECT_ID.to_owned(), config.project_id.clone()));
+            headers.push((h::SDK_DATE.to_owned(), format_sdk_date(now_secs())));
+            if let Some(token) = security_token {
+                headers.push((h::SECURITY_TOKEN.to_owned(), token));
+            }
+            // Host is signed but sent by the platform itself (scripts may not set it).
+            let mut signed = headers.clone();
+            signed.push(("host".to_owned(), config.host.clone()));
+            let path = format!("{}{}", config.base_path, out.path);
+            let req = SignableRequest {
+                method: if out.method == Method::GET {
+                    "GET"
+                } else {
+                    "POST"
+                },
+                path: &path,
+                query: &out.query,
+                headers: &signed,
+                body: out.body.as_deref().unwrap_or("").as_bytes(),
+            };
+            if let Ok(sig) = sign(&req, &access_key, &secret_key) {
+                headers.push((h::AUTHORIZATION.to_owned(), sig.authorization));
+            }
+        }
+    }
+    if !in_browser() {
+        // Browsers send their own User-Agent and would need a CORS allowance for ours.
+        let ua = match &config.user_agent {
+            Some(extra) => format!("functiongraph-client/{} {extra}", env!("CARGO_PKG_VERSION")),
+            None => format!("functiongraph-client/{}", env!("CARGO_PKG_VERSION")),
+        };
+        headers.push(("user-agent".to_owned(), ua));
+    }
+    headers
+}
+
+/// Sends `out` and reads the whole answer.
+///
+/// # Errors
+/// [`ClientError::Aborted`] (with the signal's reason) when aborted or timed out,
+/// [`ClientError::Network`] when `fetch` fails, [`ClientError::Validation`] when the
+/// credentials provider fails.
+pub async fn send(
+    config: &ClientConfig,
+    out: Outgoing,
+    call: &CallOptions,
+) -> Result<Incoming, ClientError> {
+    if let Some(reason) = aborted(&call.signal) {
+        return Err(ClientError::Aborted(reason));
+    }
+    let credentials = config.credentials().await?;
+    if let Some(reason) = aborted(&call.signal) {
+        return Err(ClientError::Aborted(reason));
+    }
+    let headers = authenticated_headers(config, &out, credentials);
+    let mut url = format!("{}{}", config.base_url, out.path);
+    if !out.query.is_empty() {
+        url.push('?');
+        url.push_str(&query::encode(&out.query));
+    }
+    let link = link_signals(&call.signal, call.timeout_ms);
+    let signal = link.signal();
+    let result = exchange(&url, out.method, &headers, out.body, &signal).await;
+    link.done();
+    result
+}
+
+async fn exchange(
+    url: &str,
+    method: Method,
+    headers: &[(String, String)],
+    body: Option<String>,
+    signal: &AbortSignal,
+) -> Result<Incoming, ClientError> {
+    let failed = |cause: JsValue| match aborted(signal) {
+        Some(reason) => ClientError::Aborted(reason),
+        None => ClientError::Network { cause },
+    };
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
+        .abort_signal(Some(signal));
+    for (k, v) in headers {
+        builder = builder.header(k, v);
+    }
+    let request = match body {
+        Some(b) => builder.body(b),
+        None => builder.build(),
+    }
+    .map_err(|e| failed(JsValue::from(js_sys::Error::new(&e.to_string()))))?;
+    let request: web_sys::Request = request.into();
+    let response = JsFuture::from(global_fetch(&request))
+        .await
+        .map_err(failed)?;
+    let response: web_sys::Response = response.unchecked_into();
+    let status = response.status();
+    let headers = response.headers();
+    let text = JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(Incoming {
+        status,
+        headers,
+        text: text.as_string().unwrap_or_default(),
+    })
+}

@@ -1,0 +1,338 @@
+// The packed npm package, installed like a user installs it, against a real emulator.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createServer } from "node:net";
+
+import { KEYS, PROJECT, TOKEN, eventually, installPackage, startEmulator, urn } from "./harness.mjs";
+
+let pkg, emulator, cleanup;
+before(async () => {
+  ({ mod: pkg, cleanup } = await installPackage());
+  emulator = await startEmulator();
+});
+after(async () => {
+  await emulator?.stop();
+  cleanup?.();
+});
+
+const client = (credentials = { token: TOKEN }, extra = {}) =>
+  new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: emulator.url, credentials, ...extra });
+
+/** Asserts that `promise` rejects with one of our errors of class `name`; returns it. */
+async function rejectsWith(promise, name, fields = {}) {
+  const err = await promise.then(
+    (v) => assert.fail(`expected ${name}, resolved with ${JSON.stringify(v)}`),
+    (e) => e,
+  );
+  assert.equal(err.name, name, `${err}`);
+  assert.ok(err instanceof pkg[name], "instanceof its class");
+  assert.ok(err instanceof pkg.FunctionGraphError, "instanceof the base class");
+  assert.ok(pkg.isFunctionGraphError(err));
+  for (const [k, v] of Object.entries(fields)) assert.deepEqual(err[k], v, `${name}.${k}`);
+  return err;
+}
+
+describe("invoke", () => {
+  test("token auth: the result, summary and request id", async () => {
+    const event = { hello: "node", list: [1, 2, 3], nested: { ok: true } };
+    const r = await client().invoke(urn("echo"), event);
+    assert.ok(r instanceof pkg.InvokeResult);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json(), event);
+    assert.equal(typeof r.result, "string");
+    assert.match(r.requestId, /^[0-9a-f-]{36}$/);
+    assert.equal(r.log, "", "no log unless asked");
+    assert.equal(r.functionError, null);
+    assert.ok(r.summary.durationMs > 0);
+    assert.ok(r.summary.billingDurationMs >= 1);
+    assert.equal(r.summary.memorySizeMb, 128);
+    assert.ok(r.summary.memoryUsedMb > 0);
+    assert.throws(() => { r.status = 1; }, TypeError, "results are frozen");
+  });
+
+  test("AK/SK signing, log tail, and an HTTP-function result", async () => {
+    const r = await client(KEYS).invoke(urn("hello"), { name: "signed" }, { logType: "tail" });
+    assert.equal(r.json().statusCode, 200);
+    assert.equal(JSON.parse(r.json().body).message, "hello signed");
+    assert.match(r.log, /Start invoke request/);
+    assert.match(r.log, /Hello, World!/);
+    assert.match(r.log, /Finish invoke request/);
+  });
+
+  test("v0 gives the raw result, and the log from the header", async () => {
+    const r = await client().invoke(urn("echo"), { v: 0 }, { requestVersion: "v0", logType: "tail" });
+    assert.deepEqual(r.json(), { v: 0 });
+    assert.match(r.log, /Finish invoke request/);
+    assert.ok(r.requestId);
+  });
+
+  test("events: any JSON value; strings must be JSON text; undefined is {}", async () => {
+    const c = client();
+    assert.equal((await c.invoke(urn("echo"), [1, "two", null])).result, '[1,"two",null]');
+    assert.equal((await c.invoke(urn("echo"), '{"already":"json"}')).result, '{"already":"json"}');
+    assert.equal((await c.invoke(urn("echo"), 42)).result, "42");
+    assert.equal((await c.invoke(urn("echo"))).result, "{}");
+    assert.equal((await c.invoke(urn("echo"), "\"a string\"")).result, "a string");
+    await rejectsWith(c.invoke(urn("echo"), "not json"), "ValidationError", { field: "event" });
+    const circular = {};
+    circular.self = circular;
+    const e = await rejectsWith(c.invoke(urn("echo"), circular), "ValidationError", { field: "event" });
+    assert.ok(e.cause instanceof TypeError);
+    await rejectsWith(c.invoke(urn("echo"), { n: 10n }), "ValidationError", { field: "event" });
+  });
+
+  test("a function that fails resolves with functionError", async () => {
+    const r = await client().invoke(urn("fail"), { reason: "from node" });
+    assert.equal(r.status, 4002);
+    assert.equal(r.functionError.code, 4002);
+    assert.equal(r.functionError.type, "Error");
+    assert.match(r.functionError.message, /intentional failure: from node/);
+    assert.ok(Array.isArray(r.functionError.stackTrace));
+  });
+
+  test("versions and aliases in the URN reach the service", async () => {
+    const e = await rejectsWith(client().invoke(urn("echo", "v9"), {}), "ServiceError", {
+      status: 404,
+      errorCode: "FSS.1052",
+    });
+    assert.ok(e.requestId);
+  });
+});
+
+describe("invokeAsync and listAsyncInvocations", () => {
+  test("an async invocation runs and is found by request id, with AK/SK", async () => {
+    const c = client(KEYS);
+    const { requestId } = await c.invokeAsync(urn("echo"), { async: true });
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    const rec = await eventually(async () => {
+      const page = await c.listAsyncInvocations(urn("echo"), { requestId });
+      return page.invocations.find((i) => i.requestId === requestId && i.status === "SUCCESS");
+    });
+    assert.equal(rec.errorCode, 0);
+    assert.equal(rec.errorMessage, "");
+    assert.ok(rec.startTime instanceof Date && !Number.isNaN(rec.startTime.getTime()));
+    assert.ok(rec.endTime instanceof Date);
+    assert.ok(Math.abs(rec.startTime.getTime() - Date.now()) < 60_000);
+  });
+
+  test("pages follow nextMarker, newest first, each record once", async () => {
+    const c = client();
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await c.invokeAsync(urn("callback"), { i })).requestId);
+    const seen = [];
+    let marker;
+    let pages = 0;
+    do {
+      const page = await c.listAsyncInvocations(urn("callback"), { limit: 2, marker });
+      assert.equal(page.count, 5);
+      seen.push(...page.invocations.map((i) => i.requestId));
+      marker = page.nextMarker ?? undefined;
+      pages++;
+    } while (marker !== undefined);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, ids.reverse());
+  });
+
+  test("filters: status and a time window given as Date or string", async () => {
+    const c = client();
+    const { requestId } = await c.invokeAsync(urn("context"), {});
+    await eventually(async () =>
+      (await c.listAsyncInvocations(urn("context"), { requestId })).invocations[0]?.status === "SUCCESS");
+    const now = new Date();
+    const window = await c.listAsyncInvocations(urn("context"), {
+      begin: new Date(now.getTime() - 600_000),
+      end: new Date(now.getTime() + 60_000).toISOString().slice(0, 19),
+      status: "SUCCESS",
+    });
+    assert.ok(window.invocations.some((i) => i.requestId === requestId));
+    const past = await c.listAsyncInvocations(urn("context"), { begin: "2020-01-01T00:00:00", end: "2020-01-02T00:00:00" });
+    assert.equal(past.count, 0);
+    assert.equal(past.nextMarker, null);
+    const failed = await c.listAsyncInvocations(urn("context"), { status: "FAIL" });
+    assert.equal(failed.count, 0);
+  });
+
+  test("the listing query is validated before any request", async () => {
+    const c = client();
+    for (const [query, field] of [
+      [{ limit: 0 }, "query.limit"],
+      [{ limit: 501 }, "query.limit"],
+      [{ limit: 2.5 }, "query.limit"],
+      [{ limit: "10" }, "query.limit"],
+      [{ status: "DONE" }, "query.status"],
+      [{ marker: "abc" }, "query.marker"],
+      [{ begin: "yesterday" }, "query.begin"],
+      [{ begin: new Date("nope") }, "query.begin"],
+      [{ begin: "2024-01-02T00:00:00", end: "2024-01-01T00:00:00" }, "query.begin"],
+      [{ requestId: "x".repeat(65) }, "query.requestId"],
+      [{ signal: "not a signal" }, "query.signal"],
+    ]) {
+      await rejectsWith(c.listAsyncInvocations(urn("echo"), query), "ValidationError", { field });
+    }
+  });
+});
+
+describe("errors", () => {
+  test("unknown function: ServiceError 404 FSS.1051 with the request id", async () => {
+    const e = await rejectsWith(client().invoke(urn("no-such-function"), {}), "ServiceError", {
+      status: 404,
+      errorCode: "FSS.1051",
+    });
+    assert.match(e.errorMsg, /no-such-function/);
+    assert.match(e.requestId, /^[0-9a-f-]{36}$/);
+    assert.match(e.message, /FSS\.1051/);
+  });
+
+  test("bad credentials: 403 for a token, 401 APIGW.0301 for a signature; no secret in the error", async () => {
+    await rejectsWith(client({ token: "wrong-token" }).invoke(urn("echo"), {}), "ServiceError", {
+      status: 403,
+      errorCode: "FSS.0403",
+    });
+    const secretKey = "a-very-secret-key-value";
+    const e = await rejectsWith(
+      client({ accessKey: KEYS.accessKey, secretKey }).invoke(urn("echo"), {}),
+      "ServiceError",
+      { status: 401, errorCode: "APIGW.0301" },
+    );
+    const everything = JSON.stringify({ ...e, message: e.message, stack: e.stack });
+    assert.ok(!everything.includes(secretKey));
+    await rejectsWith(client(null).invoke(urn("echo"), {}), "ServiceError", { status: 401, errorCode: "FSS.0401" });
+  });
+
+  test("credential providers: called per request, may be async, failures are typed", async () => {
+    let calls = 0;
+    const c = client(async () => {
+      calls++;
+      return { token: TOKEN };
+    });
+    await c.invoke(urn("echo"), {});
+    await c.invokeAsync(urn("echo"), {});
+    assert.equal(calls, 2);
+    const boom = new Error("vault unreachable");
+    const e = await rejectsWith(client(() => Promise.reject(boom)).invoke(urn("echo"), {}), "ValidationError", {
+      field: "options.credentials",
+    });
+    assert.equal(e.cause, boom);
+    await rejectsWith(client(() => ({ nope: 1 })).invoke(urn("echo"), {}), "ValidationError");
+  });
+
+  test("throttled: ServiceError 429 FSS.0429 beyond the function's concurrency", async () => {
+    const c = client();
+    const calls = [1, 2, 3].map(() => c.invoke(urn("sleep"), { ms: 600 }));
+    const settled = await Promise.allSettled(calls);
+    const rejected = settled.filter((s) => s.status === "rejected");
+    assert.equal(rejected.length, 1, "sleep runs two at a time");
+    assert.equal(rejected[0].reason.name, "ServiceError");
+    assert.equal(rejected[0].reason.status, 429);
+    assert.equal(rejected[0].reason.errorCode, "FSS.0429");
+  });
+
+  test("oversize payloads and bad URNs never leave the client", async () => {
+    // A closed port: a request would fail with NetworkError, so ValidationError proves none was sent.
+    const offline = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: "http://127.0.0.1:9", credentials: { token: TOKEN } });
+    await rejectsWith(offline.invoke(urn("echo"), "\"" + "a".repeat(6 * 1024 * 1024) + "\""), "ValidationError", { field: "event" });
+    await rejectsWith(offline.invokeAsync(urn("echo"), { big: "a".repeat(256 * 1024) }), "ValidationError", { field: "event" });
+    await rejectsWith(offline.invoke("not-a-urn", {}), "ValidationError", { field: "functionUrn" });
+    await rejectsWith(offline.invoke(urn("../etc"), {}), "ValidationError", { field: "functionUrn" });
+    await rejectsWith(offline.invoke(42, {}), "ValidationError", { field: "functionUrn" });
+    await rejectsWith(
+      offline.invoke(`urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo:latest`, {}),
+      "ValidationError",
+      { field: "functionUrn" },
+    );
+    await rejectsWith(offline.invoke(urn("echo"), {}, { logType: "all" }), "ValidationError", { field: "options.logType" });
+    await rejectsWith(offline.invoke(urn("echo"), {}, { requestVersion: "v2" }), "ValidationError", { field: "options.requestVersion" });
+    await rejectsWith(offline.invoke(urn("echo"), {}, { timeoutMs: -1 }), "ValidationError", { field: "options.timeoutMs" });
+    // Just under the async limit is accepted by the client (and by the emulator).
+    const ok = await client().invokeAsync(urn("echo"), "\"" + "a".repeat(256 * 1024 - 10) + "\"");
+    assert.ok(ok.requestId);
+  });
+
+  test("abort rejects with the signal's reason, exactly like fetch", async () => {
+    const c = client();
+    const controller = new AbortController();
+    const call = c.invoke(urn("sleep"), { ms: 2000 });
+    const aborted = c.invoke(urn("sleep"), { ms: 2000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort("stop"), 100);
+    await assert.rejects(aborted, (reason) => reason === "stop");
+    const reason = new Error("user navigated away");
+    await assert.rejects(
+      c.invokeAsync(urn("echo"), {}, { signal: AbortSignal.abort(reason) }),
+      (r) => r === reason,
+      "an already-aborted signal rejects before any request",
+    );
+    const plain = new AbortController();
+    plain.abort();
+    await assert.rejects(c.listAsyncInvocations(urn("echo"), { signal: plain.signal }), (r) => r.name === "AbortError");
+    assert.equal((await call).status, 200);
+  });
+
+  test("timeouts: per call and per client, as TimeoutError with the elapsed time", async () => {
+    const e = await rejectsWith(client().invoke(urn("sleep"), { ms: 2000 }, { timeoutMs: 150 }), "TimeoutError", {
+      timeoutMs: 150,
+    });
+    assert.ok(e.elapsedMs >= 140 && e.elapsedMs < 1500, `${e.elapsedMs}`);
+    await rejectsWith(client(undefined, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 2000 }), "TimeoutError");
+    await rejectsWith(client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 2000 }), "TimeoutError");
+    // 0 disables the client default for one call.
+    const r = await client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 300 }, { timeoutMs: 0 });
+    assert.equal(r.status, 200);
+  });
+
+  test("a stopped emulator: NetworkError with the platform error as cause", async () => {
+    const server = createServer();
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address();
+    await new Promise((r) => server.close(r));
+    const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: `http://127.0.0.1:${port}`, credentials: { token: TOKEN } });
+    const e = await rejectsWith(c.invoke(urn("echo"), {}), "NetworkError");
+    assert.ok(e.cause);
+  });
+});
+
+describe("the client", () => {
+  test("constructor options are validated", () => {
+    const bad = [
+      [undefined, "options"],
+      [{}, "options.projectId"],
+      [{ projectId: "p-1!", region: "cn-north-4" }, "options.projectId"],
+      [{ projectId: PROJECT }, "options"],
+      [{ projectId: PROJECT, region: "CN North" }, "options.region"],
+      [{ projectId: PROJECT, endpoint: "ftp://x" }, "options.endpoint"],
+      [{ projectId: PROJECT, endpoint: "http://h/?q=1" }, "options.endpoint"],
+      [{ projectId: PROJECT, endpoint: "http://user@h" }, "options.endpoint"],
+      [{ projectId: PROJECT, region: "cn-north-4", credentials: { accessKey: "a" } }, "options.credentials"],
+      [{ projectId: PROJECT, region: "cn-north-4", credentials: "token" }, "options.credentials"],
+      [{ projectId: PROJECT, region: "cn-north-4", timeoutMs: Infinity }, "options.timeoutMs"],
+      [{ projectId: PROJECT, region: "cn-north-4", headers: { Authorization: "x" } }, "options.headers"],
+      [{ projectId: PROJECT, region: "cn-north-4", headers: { "bad header": "x" } }, "options.headers"],
+      [{ projectId: PROJECT, region: "cn-north-4", headers: { "x-ok": "line\nbreak" } }, "options.headers"],
+    ];
+    for (const [options, field] of bad) {
+      assert.throws(
+        () => new pkg.FunctionGraphClient(options),
+        (e) => e.name === "ValidationError" && e.field === field,
+        JSON.stringify(options),
+      );
+    }
+    const c = new pkg.FunctionGraphClient({ projectId: PROJECT, region: "cn-north-4", credentials: KEYS });
+    c.free();
+  });
+
+  test("custom headers are sent (and signed)", async () => {
+    const r = await client(KEYS, { headers: { "X-Trace-Tag": "t-1" }, userAgent: "admin-console/1.0" }).invoke(urn("echo"), {});
+    assert.equal(r.status, 200);
+  });
+
+  test("every method returns a promise, even for bad arguments", () => {
+    const c = client();
+    for (const p of [c.invoke(), c.invokeAsync(null), c.listAsyncInvocations(urn("echo"), 5)]) {
+      assert.ok(p instanceof Promise);
+      p.catch(() => {});
+    }
+  });
+
+  test("version is the package version", async () => {
+    assert.match(pkg.version(), /^\d+\.\d+\.\d+$/);
+  });
+});
