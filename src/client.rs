@@ -1,5 +1,7 @@
 //! `FunctionGraphClient`: the three invocation operations as promise-returning methods.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use functiongraph_protocol::limits::{
@@ -25,12 +27,13 @@ pub struct Client {
     config: Rc<ClientConfig>,
 }
 
-/// Runs `fut` as a Promise; every failure rejects (never throws synchronously).
-fn promise<F>(fut: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
-{
-    future_to_promise(async move { fut.await.map_err(JsValue::from) })
+/// A method's work, boxed so `future_to_promise` is instantiated once for all methods
+/// (each instance costs several KB of wasm).
+type Work = Pin<Box<dyn Future<Output = Result<JsValue, ClientError>>>>;
+
+/// Runs `work` as a Promise; every failure rejects (never throws synchronously).
+fn promise(work: Work) -> Promise {
+    future_to_promise(async move { work.await.map_err(JsValue::from) })
 }
 
 /// Checks a URN, and that it belongs to the client's project; returns it canonical.
@@ -234,7 +237,7 @@ impl Client {
     /// Runs a function and waits for its result.
     pub fn invoke(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
         let config = self.config.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let urn = checked_urn(&config, &function_urn)?;
             let body = event_body(&event, SYNC_BODY_MAX, "sync")?;
             let options = options_object(options, "options")?;
@@ -248,14 +251,14 @@ impl Client {
                 body: Some(body),
             };
             invoke_result(send(&config, out, &call).await?, v0)
-        })
+        }))
     }
 
     /// Queues a function run; resolves with its request id.
     #[wasm_bindgen(js_name = invokeAsync)]
     pub fn invoke_async(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
         let config = self.config.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let urn = checked_urn(&config, &function_urn)?;
             let body = event_body(&event, ASYNC_BODY_MAX, "async")?;
             let options = options_object(options, "options")?;
@@ -268,14 +271,14 @@ impl Client {
                 body: Some(body),
             };
             async_result(send(&config, out, &call).await?)
-        })
+        }))
     }
 
     /// One page of a function's async invocations, newest first.
     #[wasm_bindgen(js_name = listAsyncInvocations)]
     pub fn list_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
         let config = self.config.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let urn = checked_urn(&config, &function_urn)?;
             let query = options_object(query, "query")?;
             let call = CallOptions::parse(&query, &config, "query")?;
@@ -288,6 +291,6 @@ impl Client {
                 body: None,
             };
             list_page(send(&config, out, &call).await?)
-        })
+        }))
     }
 }
