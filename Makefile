@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js
+.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -33,7 +33,7 @@ demo: build
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --workspace -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client --all-targets -- -D warnings
 
 test-rust:
 	cargo test --workspace
@@ -49,5 +49,12 @@ test-js: pkg
 	cargo build -p functiongraph-emulator
 	node --test tests/js/
 
-test: setup lint test-rust test-runtime test-compat test-js
+# The client's bindings in a real JS engine: Node, then Debian's headless Chromium.
+test-wasm:
+	cargo test --target wasm32-unknown-unknown -p functiongraph-client --test wasm
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/wasm/webdriver.json \
+	  cargo test --target wasm32-unknown-unknown -p functiongraph-client --test wasm
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm
 	@echo "make test: all suites passed"
