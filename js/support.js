@@ -66,3 +66,31 @@ export function decodeBase64Utf8(text) {
     return "";
   }
 }
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Reports a request or response to the caller's hook and, with `debug`, the console. */
+export function emit(hook, debug, kind, info) {
+  if (debug) console.debug(`[functiongraph-client] ${kind}`, info);
+  if (typeof hook === "function") {
+    try {
+      hook(info);
+    } catch {
+      // A failing hook must not fail the call it observes.
+    }
+  }
+}

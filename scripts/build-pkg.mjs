@@ -31,7 +31,11 @@ rmSync(snippets, { recursive: true });
 const gluePath = join(out, "functiongraph_client.js");
 writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${snippetDir}/js/`, "./js/"));
 
-const reexports = `export { FunctionGraphClient, version } from "./functiongraph_client.js";
+// js/client.js is not a wasm-bindgen snippet: only the entries import it.
+cpSync(join(root, "js/client.js"), join(out, "js/client.js"));
+
+const reexports = `export { version } from "./functiongraph_client.js";
+export { FunctionGraphClient } from "./js/client.js";
 export {
   FunctionGraphError,
   ServiceError,
@@ -77,7 +81,8 @@ const pkg = {
   keywords: ["huaweicloud", "functiongraph", "serverless", "wasm"],
   license: "MIT OR Apache-2.0",
   type: "module",
-  sideEffects: false,
+  // The entries instantiate the wasm when imported: bundlers must keep them.
+  sideEffects: ["./node.js", "./browser.js"],
   engines: { node: ">=18" },
   types: "./index.d.ts",
   exports: {

@@ -241,7 +241,7 @@ impl Client {
             let urn = checked_urn(&config, &function_urn)?;
             let body = event_body(&event, SYNC_BODY_MAX, "sync")?;
             let options = options_object(options, "options")?;
-            let call = CallOptions::parse(&options, &config, "options")?;
+            let call = CallOptions::parse(&options, &config, "options", false)?;
             let (headers, v0) = invoke_headers(&options)?;
             let out = Outgoing {
                 method: Method::POST,
@@ -262,7 +262,7 @@ impl Client {
             let urn = checked_urn(&config, &function_urn)?;
             let body = event_body(&event, ASYNC_BODY_MAX, "async")?;
             let options = options_object(options, "options")?;
-            let call = CallOptions::parse(&options, &config, "options")?;
+            let call = CallOptions::parse(&options, &config, "options", false)?;
             let out = Outgoing {
                 method: Method::POST,
                 path: path(&config.project_id, &urn, Operation::InvokeAsync),
@@ -281,7 +281,7 @@ impl Client {
         promise(Box::pin(async move {
             let urn = checked_urn(&config, &function_urn)?;
             let query = options_object(query, "query")?;
-            let call = CallOptions::parse(&query, &config, "query")?;
+            let call = CallOptions::parse(&query, &config, "query", true)?;
             let q = list_query(&query)?;
             let out = Outgoing {
                 method: Method::GET,

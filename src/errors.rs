@@ -29,11 +29,15 @@ pub enum ClientError {
         message: String,
         /// `X-Request-Id`.
         request_id: Option<String>,
+        /// Requests sent, retries included.
+        attempts: u32,
     },
     /// No answer: `fetch` itself failed.
     Network {
         /// The platform's error.
         cause: JsValue,
+        /// Requests sent, retries included.
+        attempts: u32,
     },
     /// A 2xx answer that cannot be understood.
     Response {
@@ -45,6 +49,8 @@ pub enum ClientError {
         request_id: Option<String>,
         /// The first 1 KB of the body.
         body: String,
+        /// Requests sent, retries included.
+        attempts: u32,
     },
     /// Aborted (by the caller's signal or the timeout): rejected with the signal's
     /// reason unchanged, as `fetch` does.
@@ -88,8 +94,10 @@ impl From<ClientError> for JsValue {
                 code,
                 message,
                 request_id,
+                attempts,
             } => {
                 set(&fields, "status", &JsValue::from(status));
+                set(&fields, "attempts", &JsValue::from(attempts));
                 set(&fields, "errorCode", &JsValue::from_str(&code));
                 set(&fields, "errorMsg", &JsValue::from_str(&message));
                 set(&fields, "requestId", &opt(&request_id));
@@ -100,7 +108,8 @@ impl From<ClientError> for JsValue {
                 };
                 make_error("ServiceError", &text, &fields, &JsValue::UNDEFINED)
             }
-            ClientError::Network { cause } => {
+            ClientError::Network { cause, attempts } => {
+                set(&fields, "attempts", &JsValue::from(attempts));
                 let detail = js_sys::Reflect::get(&cause, &JsValue::from_str("message"))
                     .ok()
                     .and_then(|m| m.as_string())
@@ -117,8 +126,10 @@ impl From<ClientError> for JsValue {
                 status,
                 request_id,
                 body,
+                attempts,
             } => {
                 set(&fields, "status", &JsValue::from(status));
+                set(&fields, "attempts", &JsValue::from(attempts));
                 set(&fields, "requestId", &opt(&request_id));
                 set(&fields, "body", &JsValue::from_str(&body));
                 make_error("ResponseError", &message, &fields, &JsValue::UNDEFINED)

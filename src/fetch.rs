@@ -12,8 +12,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::errors::ClientError;
-use crate::js::{global_fetch, link_signals};
-use crate::options::{CallOptions, ClientConfig, Credentials};
+use crate::js::{emit, global_fetch, link_signals, sleep};
+use crate::jsobj::set;
+use crate::options::{CallOptions, ClientConfig, Credentials, RetryPolicy};
+use js_sys::Object;
 
 /// What to send.
 pub struct Outgoing {
@@ -36,6 +38,8 @@ pub struct Incoming {
     headers: web_sys::Headers,
     /// The body as text.
     pub text: String,
+    /// Requests sent for this answer, retries included.
+    pub attempts: u32,
 }
 
 impl Incoming {
@@ -119,7 +123,50 @@ fn authenticated_headers(
     headers
 }
 
-/// Sends `out` and reads the whole answer.
+/// Whether an answer is worth another attempt: throttling (except a disabled
+/// function, which stays disabled) and the transient 5xx statuses.
+fn retryable(inc: &Incoming) -> bool {
+    match inc.status {
+        429 => !inc.text.contains("Function Disabled"),
+        500 | 502 | 503 | 504 => true,
+        _ => false,
+    }
+}
+
+/// `Retry-After` in whole seconds, as ms.
+fn retry_after_ms(inc: &Incoming) -> Option<f64> {
+    let secs: u32 = inc.header(h::RETRY_AFTER)?.trim().parse().ok()?;
+    Some(f64::from(secs) * 1000.0)
+}
+
+/// Full-jitter exponential backoff before attempt `attempt + 1`, never shorter than
+/// what the service asked for with `Retry-After`.
+fn backoff_ms(policy: &RetryPolicy, attempt: u32, retry_after: Option<f64>) -> f64 {
+    let ceiling =
+        (policy.base_delay_ms * f64::from(1u32 << attempt.min(20))).min(policy.max_delay_ms);
+    let jittered = js_sys::Math::random() * ceiling;
+    retry_after.map_or(jittered, |ra| ra.max(jittered))
+}
+
+/// The headers shown to hooks and `debug`: credentials replaced by `[REDACTED]`.
+fn redacted(headers: &[(String, String)]) -> JsValue {
+    let out = Object::new();
+    for (k, v) in headers {
+        let secret = matches!(
+            k.as_str(),
+            h::AUTHORIZATION | h::AUTH_TOKEN | h::SECURITY_TOKEN
+        );
+        set(
+            &out,
+            k,
+            &JsValue::from_str(if secret { "[REDACTED]" } else { v }),
+        );
+    }
+    out.into()
+}
+
+/// Sends `out`, retrying per `call.retry`, and reads the whole answer. One timeout
+/// covers every attempt and every backoff; an abort ends a backoff at once.
 ///
 /// # Errors
 /// [`ClientError::Aborted`] (with the signal's reason) when aborted or timed out,
@@ -133,21 +180,93 @@ pub async fn send(
     if let Some(reason) = aborted(&call.signal) {
         return Err(ClientError::Aborted(reason));
     }
-    let credentials = config.credentials().await?;
-    if let Some(reason) = aborted(&call.signal) {
-        return Err(ClientError::Aborted(reason));
-    }
-    let headers = authenticated_headers(config, &out, credentials);
+    let link = link_signals(&call.signal, call.timeout_ms);
+    let signal = link.signal();
+    let result = send_with_retries(config, &out, call, &signal).await;
+    link.done();
+    result
+}
+
+async fn send_with_retries(
+    config: &ClientConfig,
+    out: &Outgoing,
+    call: &CallOptions,
+    signal: &AbortSignal,
+) -> Result<Incoming, ClientError> {
     let mut url = format!("{}{}", config.base_url, out.path);
     if !out.query.is_empty() {
         url.push('?');
         url.push_str(&query::encode(&out.query));
     }
-    let link = link_signals(&call.signal, call.timeout_ms);
-    let signal = link.signal();
-    let result = exchange(&url, out.method, &headers, out.body, &signal).await;
-    link.done();
-    result
+    let method = if out.method == Method::GET {
+        "GET"
+    } else {
+        "POST"
+    };
+    let mut attempt = 1;
+    loop {
+        // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
+        let credentials = config.credentials().await?;
+        if let Some(reason) = aborted(signal) {
+            return Err(ClientError::Aborted(reason));
+        }
+        let headers = authenticated_headers(config, out, credentials);
+        let info = Object::new();
+        set(&info, "method", &JsValue::from_str(method));
+        set(&info, "url", &JsValue::from_str(&url));
+        set(&info, "attempt", &JsValue::from(attempt));
+        if config.debug || !config.on_request.is_undefined() {
+            set(&info, "headers", &redacted(&headers));
+            emit(&config.on_request, config.debug, "request", &info);
+        }
+        let started = js_sys::Date::now();
+        let result = exchange(&url, out.method.clone(), &headers, out.body.clone(), signal).await;
+        if config.debug || !config.on_response.is_undefined() {
+            set(
+                &info,
+                "durationMs",
+                &JsValue::from(js_sys::Date::now() - started),
+            );
+            match &result {
+                Ok(inc) => {
+                    set(&info, "status", &JsValue::from(inc.status));
+                    set(
+                        &info,
+                        "requestId",
+                        &inc.request_id()
+                            .map_or(JsValue::NULL, |r| JsValue::from_str(&r)),
+                    );
+                }
+                Err(ClientError::Network { cause, .. }) => set(&info, "error", cause),
+                Err(_) => set(&info, "error", &JsValue::from_str("aborted")),
+            }
+            emit(&config.on_response, config.debug, "response", &info);
+        }
+        let retry_after = match result {
+            Ok(mut inc) => {
+                inc.attempts = attempt;
+                if attempt >= call.retry.max_attempts || !retryable(&inc) {
+                    return Ok(inc);
+                }
+                retry_after_ms(&inc)
+            }
+            Err(ClientError::Network { cause, .. }) => {
+                if attempt >= call.retry.max_attempts {
+                    return Err(ClientError::Network {
+                        cause,
+                        attempts: attempt,
+                    });
+                }
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let delay = backoff_ms(&call.retry, attempt - 1, retry_after);
+        JsFuture::from(sleep(delay, signal))
+            .await
+            .map_err(ClientError::Aborted)?;
+        attempt += 1;
+    }
 }
 
 async fn exchange(
@@ -159,7 +278,7 @@ async fn exchange(
 ) -> Result<Incoming, ClientError> {
     let failed = |cause: JsValue| match aborted(signal) {
         Some(reason) => ClientError::Aborted(reason),
-        None => ClientError::Network { cause },
+        None => ClientError::Network { cause, attempts: 1 },
     };
     let mut builder = RequestBuilder::new(url)
         .method(method)
@@ -171,7 +290,11 @@ async fn exchange(
         Some(b) => builder.body(b),
         None => builder.build(),
     }
-    .map_err(|e| failed(JsValue::from(js_sys::Error::new(&e.to_string()))))?;
+    .map_err(|_| {
+        failed(JsValue::from(js_sys::Error::new(
+            "the request could not be built",
+        )))
+    })?;
     let request: web_sys::Request = request.into();
     let response = JsFuture::from(global_fetch(&request))
         .await
@@ -186,5 +309,6 @@ async fn exchange(
         status,
         headers,
         text: text.as_string().unwrap_or_default(),
+        attempts: 1,
     })
 }

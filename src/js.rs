@@ -39,6 +39,12 @@ extern "C" {
     #[wasm_bindgen(js_name = newInvokeResult)]
     pub fn new_invoke_result(fields: &JsValue) -> JsValue;
 
+    /// A promise that resolves after `ms`, or rejects with the signal's reason.
+    pub fn sleep(ms: f64, signal: &web_sys::AbortSignal) -> js_sys::Promise;
+
+    /// Calls an `onRequest`/`onResponse` hook (errors ignored) and logs with `debug`.
+    pub fn emit(hook: &JsValue, debug: bool, kind: &str, info: &JsValue);
+
     /// Base64 → UTF-8 text, "" when malformed.
     #[wasm_bindgen(js_name = decodeBase64Utf8)]
     pub fn decode_base64_utf8(text: &str) -> String;

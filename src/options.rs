@@ -10,6 +10,69 @@ use crate::jsobj::{absent, get, opt_millis, opt_string, options_object, req_stri
 /// Default time limit of a call.
 pub const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
 
+/// When and how a failed request is sent again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first (1 = no retry).
+    pub max_attempts: u32,
+    /// Base of the exponential backoff, ms.
+    pub base_delay_ms: f64,
+    /// Cap of one backoff delay, ms.
+    pub max_delay_ms: f64,
+}
+
+impl RetryPolicy {
+    /// The default: 3 attempts, 100 ms base, 5 s cap.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 3,
+        base_delay_ms: 100.0,
+        max_delay_ms: 5_000.0,
+    };
+    /// One attempt only.
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::DEFAULT
+    };
+
+    /// Reads `retry`: `false` (no retries), `true` (`base`), or an object overriding
+    /// fields of `base`; absent keeps `absent`.
+    fn parse(
+        v: &JsValue,
+        base: RetryPolicy,
+        absent_is: RetryPolicy,
+        field: &str,
+    ) -> Result<RetryPolicy, ClientError> {
+        if absent(v) {
+            return Ok(absent_is);
+        }
+        if let Some(b) = v.as_bool() {
+            return Ok(if b { base } else { RetryPolicy::NONE });
+        }
+        let obj = options_object(v.clone(), field)?.unwrap_or_default();
+        let attempts = get(&obj, "maxAttempts");
+        let max_attempts = if absent(&attempts) {
+            base.max_attempts
+        } else {
+            match attempts.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=10.0).contains(&n) => n as u32,
+                _ => {
+                    return Err(ClientError::invalid(
+                        &format!("{field}.maxAttempts"),
+                        "must be a whole number from 1 to 10",
+                    ))
+                }
+            }
+        };
+        Ok(RetryPolicy {
+            max_attempts,
+            base_delay_ms: opt_millis(&obj, "baseDelayMs", &format!("{field}.baseDelayMs"))?
+                .unwrap_or(base.base_delay_ms),
+            max_delay_ms: opt_millis(&obj, "maxDelayMs", &format!("{field}.maxDelayMs"))?
+                .unwrap_or(base.max_delay_ms),
+        })
+    }
+}
+
 /// Resolved credentials. Deliberately not `Debug`: it holds secrets.
 #[derive(Clone)]
 pub enum Credentials {
@@ -54,6 +117,25 @@ pub struct ClientConfig {
     pub headers: Vec<(String, String)>,
     /// `User-Agent` where the platform lets us set it.
     pub user_agent: Option<String>,
+    /// Retries of idempotent calls (listing) by default, and of invocations on opt-in.
+    pub retry: RetryPolicy,
+    /// Whether invocations are retried too (they are not idempotent).
+    pub retry_invocations: bool,
+    /// Called before every attempt with the request (secrets redacted).
+    pub on_request: JsValue,
+    /// Called after every attempt with the response or the failure.
+    pub on_response: JsValue,
+    /// Log requests and responses (redacted) with `console.debug`.
+    pub debug: bool,
+}
+
+fn opt_function(obj: &JsValue, key: &str, field: &str) -> Result<JsValue, ClientError> {
+    let v = get(obj, key);
+    if absent(&v) || v.is_function() {
+        Ok(v)
+    } else {
+        Err(ClientError::invalid(field, "must be a function"))
+    }
 }
 
 /// Headers the client manages itself; a user header may not replace them.
@@ -238,6 +320,31 @@ impl ClientConfig {
             headers: parse_headers(&get(&options, "headers"))?,
             user_agent: opt_string(&options, "userAgent", "options.userAgent")?
                 .filter(|ua| !ua.contains(['\r', '\n', '\0'])),
+            retry: RetryPolicy::parse(
+                &get(&options, "retry"),
+                RetryPolicy::DEFAULT,
+                RetryPolicy::DEFAULT,
+                "options.retry",
+            )?,
+            retry_invocations: {
+                let r = get(&options, "retry");
+                let v = get(&r, "retryInvocations");
+                if absent(&v) {
+                    false
+                } else {
+                    v.as_bool().ok_or_else(|| {
+                        ClientError::invalid("options.retry.retryInvocations", "must be a boolean")
+                    })?
+                }
+            },
+            on_request: opt_function(&options, "onRequest", "options.onRequest")?,
+            on_response: opt_function(&options, "onResponse", "options.onResponse")?,
+            debug: match get(&options, "debug") {
+                v if absent(&v) => false,
+                v => v
+                    .as_bool()
+                    .ok_or_else(|| ClientError::invalid("options.debug", "must be a boolean"))?,
+            },
         })
     }
 
@@ -265,16 +372,20 @@ impl ClientConfig {
     }
 }
 
-/// `signal` and `timeoutMs` of one call, merged with the client's default.
+/// `signal`, `timeoutMs` and `retry` of one call, merged with the client's settings.
 pub struct CallOptions {
     /// The caller's `AbortSignal`, or undefined.
     pub signal: JsValue,
-    /// Time limit (0 = none).
+    /// Time limit of the whole call, retries included (0 = none).
     pub timeout_ms: f64,
+    /// Retry policy of this call.
+    pub retry: RetryPolicy,
 }
 
 impl CallOptions {
-    /// Reads the common call options from `obj` (already checked to be an object, if given).
+    /// Reads the common call options from `obj` (already checked to be an object, if
+    /// given). `idempotent` calls are retried by default; invocations only when the
+    /// client or the call opts in.
     ///
     /// # Errors
     /// [`ClientError::Validation`].
@@ -282,17 +393,30 @@ impl CallOptions {
         obj: &Option<JsValue>,
         config: &ClientConfig,
         field: &str,
+        idempotent: bool,
     ) -> Result<CallOptions, ClientError> {
+        let default = if idempotent || config.retry_invocations {
+            config.retry
+        } else {
+            RetryPolicy::NONE
+        };
         let Some(obj) = obj else {
             return Ok(CallOptions {
                 signal: JsValue::UNDEFINED,
                 timeout_ms: config.timeout_ms,
+                retry: default,
             });
         };
         Ok(CallOptions {
             signal: crate::jsobj::opt_signal(obj, &format!("{field}.signal"))?,
             timeout_ms: opt_millis(obj, "timeoutMs", &format!("{field}.timeoutMs"))?
                 .unwrap_or(config.timeout_ms),
+            retry: RetryPolicy::parse(
+                &get(obj, "retry"),
+                config.retry,
+                default,
+                &format!("{field}.retry"),
+            )?,
         })
     }
 }

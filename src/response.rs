@@ -36,6 +36,7 @@ pub fn service_error(inc: &Incoming) -> ClientError {
             code,
             message: message.unwrap_or_default(),
             request_id,
+            attempts: inc.attempts,
         },
         (None, _) => ClientError::Service {
             status: inc.status,
@@ -49,6 +50,7 @@ pub fn service_error(inc: &Incoming) -> ClientError {
                 }
             },
             request_id,
+            attempts: inc.attempts,
         },
     }
 }
@@ -62,6 +64,7 @@ fn response_error(inc: &Incoming, message: &str) -> ClientError {
         status: inc.status,
         request_id: inc.request_id(),
         body: snippet(&inc.text),
+        attempts: inc.attempts,
     }
 }
 

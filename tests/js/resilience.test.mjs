@@ -1,0 +1,327 @@
+// Retries, timeouts, cancellation, hooks, and surviving bad answers, against a
+// scripted loopback server that answers like the service (then misbehaves).
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, describe, test } from "node:test";
+
+import { KEYS, PROJECT, TOKEN, installPackage, urn } from "./harness.mjs";
+
+let pkg, cleanup;
+before(async () => ({ mod: pkg, cleanup } = await installPackage()));
+after(() => cleanup?.());
+
+/** A loopback server answering with `script(req, res, n)` for the n-th request (1-based). */
+async function scripted(script) {
+  const requests = [];
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body, at: Date.now() });
+      script(req, res, requests.length);
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+const json = (res, status, body, headers = {}) => {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+};
+const busy = (res) => json(res, 503, { error_code: "FSS.0503", error_msg: "Service unavailable." }, { "x-request-id": "req-503" });
+const page = (ids, next) => ({
+  invocations: ids.map((id) => ({ request_id: id, status: "SUCCESS", error_message: "", error_code: 0, start_time: "2026-01-01T00:00:00", end_time: "2026-01-01T00:00:01" })),
+  count: ids.length,
+  ...(next === undefined ? {} : { next_marker: next }),
+});
+const invoked = { request_id: "r-1", result: "{\"ok\":true}", log: "", status: 200 };
+
+function clientFor(server, extra = {}) {
+  return new pkg.FunctionGraphClient({
+    projectId: PROJECT,
+    endpoint: server.url,
+    credentials: { token: TOKEN },
+    retry: { baseDelayMs: 10, maxDelayMs: 50 },
+    ...extra,
+  });
+}
+
+async function rejection(promise) {
+  return promise.then((v) => assert.fail(`resolved with ${JSON.stringify(v)}`), (e) => e);
+}
+
+describe("retries", () => {
+  test("listing is retried on 503 with backoff; the attempts are counted", async () => {
+    const s = await scripted((req, res, n) => (n < 3 ? busy(res) : json(res, 200, page(["a"]))));
+    const p = await clientFor(s).listAsyncInvocations(urn("echo"));
+    assert.deepEqual(p.invocations.map((i) => i.requestId), ["a"]);
+    assert.equal(s.requests.length, 3);
+    // Two attempts allowed: the second 503 is final.
+    const two = await scripted((req, res) => busy(res));
+    const e = await rejection(clientFor(two, { retry: { maxAttempts: 2, baseDelayMs: 1 } }).listAsyncInvocations(urn("echo")));
+    assert.equal(e.attempts, 2);
+    assert.equal(two.requests.length, 2);
+    await two.close();
+    await s.close();
+  });
+
+  test("the error after the last attempt carries the attempt count and request id", async () => {
+    const s = await scripted((req, res) => busy(res));
+    const e = await rejection(clientFor(s).listAsyncInvocations(urn("echo")));
+    assert.equal(e.name, "ServiceError");
+    assert.equal(e.status, 503);
+    assert.equal(e.attempts, 3);
+    assert.equal(e.requestId, "req-503");
+    assert.equal(s.requests.length, 3);
+    const once = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { retry: false }));
+    assert.equal(once.attempts, 1);
+    await s.close();
+  });
+
+  test("invocations are not retried unless the caller opts in", async () => {
+    const s = await scripted((req, res) => busy(res));
+    const e = await rejection(clientFor(s).invoke(urn("echo"), {}));
+    assert.equal(e.attempts, 1);
+    assert.equal(s.requests.length, 1);
+    const opted = await rejection(clientFor(s).invoke(urn("echo"), {}, { retry: true }));
+    assert.equal(opted.attempts, 3);
+    const viaClient = await rejection(
+      clientFor(s, { retry: { baseDelayMs: 1, retryInvocations: true, maxAttempts: 2 } }).invokeAsync(urn("echo"), {}),
+    );
+    assert.equal(viaClient.attempts, 2);
+    assert.equal(s.requests.length, 1 + 3 + 2);
+    await s.close();
+  });
+
+  test("each attempt is signed afresh", async () => {
+    const s = await scripted((req, res, n) => (n < 2 ? busy(res) : json(res, 200, page([]))));
+    await clientFor(s, { credentials: KEYS }).listAsyncInvocations(urn("echo"));
+    assert.equal(s.requests.length, 2);
+    for (const r of s.requests) assert.match(r.headers.authorization, /^SDK-HMAC-SHA256 Access=DEVACCESSKEYEXAMPLE0, /);
+    await s.close();
+  });
+
+  test("Retry-After is honoured; a disabled function is not retried", async () => {
+    const s = await scripted((req, res, n) =>
+      n === 1
+        ? json(res, 429, { error_code: "FSS.0429", error_msg: "Too many requests." }, { "retry-after": "1" })
+        : json(res, 200, page([])),
+    );
+    await clientFor(s).listAsyncInvocations(urn("echo"));
+    const gap = s.requests[1].at - s.requests[0].at;
+    assert.ok(gap >= 950, `waited ${gap} ms for Retry-After: 1`);
+    await s.close();
+    const d = await scripted((req, res) => json(res, 429, { error_code: "FSS.0429", error_msg: "Function Disabled" }));
+    const e = await rejection(clientFor(d).listAsyncInvocations(urn("echo")));
+    assert.equal(e.attempts, 1);
+    await d.close();
+  });
+
+  test("a reset connection is retried for listing and is a NetworkError in the end", async () => {
+    const s = await scripted((req, res, n) => (n === 1 ? req.socket.destroy() : json(res, 200, page(["b"]))));
+    const p = await clientFor(s).listAsyncInvocations(urn("echo"));
+    assert.equal(p.invocations[0].requestId, "b");
+    await s.close();
+    const always = await scripted((req) => req.socket.destroy());
+    const e = await rejection(clientFor(always).listAsyncInvocations(urn("echo")));
+    assert.equal(e.name, "NetworkError");
+    assert.equal(e.attempts, 3);
+    await always.close();
+  });
+
+  test("abort ends a backoff at once; the timeout spans every attempt", async () => {
+    const s = await scripted((req, res) =>
+      json(res, 503, { error_code: "FSS.0503", error_msg: "busy" }, { "retry-after": "10" }));
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort("user cancelled"), 100);
+    const reason = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { signal: controller.signal }));
+    assert.equal(reason, "user cancelled");
+    assert.ok(Date.now() - started < 2000, "did not sit out the 10 s Retry-After");
+    const t = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { timeoutMs: 300 }));
+    assert.equal(t.name, "TimeoutError");
+    assert.ok(t.elapsedMs >= 290 && t.elapsedMs < 2000, `${t.elapsedMs}`);
+    await s.close();
+  });
+
+  test("retry options are validated", async () => {
+    for (const [retry, field] of [
+      [{ maxAttempts: 0 }, "options.retry.maxAttempts"],
+      [{ maxAttempts: 11 }, "options.retry.maxAttempts"],
+      [{ baseDelayMs: -1 }, "options.retry.baseDelayMs"],
+      ["often", "options.retry"],
+    ]) {
+      assert.throws(
+        () => new pkg.FunctionGraphClient({ projectId: PROJECT, region: "cn-north-4", retry }),
+        (e) => e.name === "ValidationError" && e.field === field,
+      );
+    }
+  });
+});
+
+describe("hooks and debug", () => {
+  test("onRequest/onResponse see every attempt with credentials redacted", async () => {
+    const s = await scripted((req, res, n) => (n < 2 ? busy(res) : json(res, 200, page([]))));
+    const seen = [];
+    const securityToken = "session-token-secret-value";
+    const c = clientFor(s, {
+      credentials: { ...KEYS, securityToken },
+      onRequest: (info) => seen.push(["request", info]),
+      onResponse: (info) => {
+        seen.push(["response", info]);
+        throw new Error("a broken hook must not break the call");
+      },
+    });
+    await c.listAsyncInvocations(urn("echo"), { limit: 5 });
+    assert.deepEqual(seen.map(([k, i]) => `${k}:${i.attempt}`), ["request:1", "response:1", "request:2", "response:2"]);
+    const [, req] = seen[0];
+    assert.equal(req.method, "GET");
+    assert.match(req.url, /async-invocations\?limit=5$/);
+    assert.equal(req.headers.authorization, "[REDACTED]");
+    assert.equal(req.headers["x-security-token"], "[REDACTED]");
+    assert.equal(seen[1][1].status, 503);
+    assert.equal(seen[3][1].status, 200);
+    assert.ok(seen[3][1].durationMs >= 0);
+    const everything = JSON.stringify(seen);
+    assert.ok(!everything.includes(KEYS.secretKey) && !everything.includes(securityToken));
+    assert.ok(!everything.includes("Signature="));
+    await s.close();
+  });
+
+  test("debug logs the same redacted records with console.debug", async () => {
+    const s = await scripted((req, res) => json(res, 200, invoked));
+    const lines = [];
+    const original = console.debug;
+    console.debug = (...args) => lines.push(args);
+    try {
+      await clientFor(s, { debug: true }).invoke(urn("echo"), {});
+    } finally {
+      console.debug = original;
+    }
+    assert.equal(lines.length, 2);
+    assert.match(lines[0][0], /request/);
+    assert.equal(lines[0][1].headers["x-auth-token"], "[REDACTED]");
+    assert.ok(!JSON.stringify(lines).includes(TOKEN));
+    await s.close();
+  });
+});
+
+describe("bad answers", () => {
+  const cases = [
+    ["an HTML 502 page", (res) => { res.writeHead(502, { "content-type": "text/html" }); res.end("<html><body><h1>502 Bad Gateway</h1></body></html>"); },
+      (e) => e.name === "ServiceError" && e.status === 502 && e.errorCode === "" && /Bad Gateway/.test(e.errorMsg)],
+    ["an empty 200", (res) => { res.writeHead(200); res.end(); }, (e) => e.name === "ResponseError" && e.status === 200],
+    ["truncated JSON", (res) => json(res, 200, '{"request_id":"r","result":"{\\"a'), (e) => e.name === "ResponseError" && e.body.startsWith("{")],
+    ["wrong field types", (res) => json(res, 200, { request_id: "r", result: "x", status: "fine", log: 5 }), (e) => e.name === "ResponseError"],
+    ["a 200 without the fields", (res) => json(res, 200, { something: "else" }), (e) => e.name === "ResponseError" && /result/.test(e.message)],
+    ["a JSON array", (res) => json(res, 200, "[1,2,3]"), (e) => e.name === "ResponseError"],
+    ["an empty 500", (res) => { res.writeHead(500); res.end(); }, (e) => e.name === "ServiceError" && e.status === 500 && e.errorMsg === "(empty body)"],
+    ["a huge non-JSON body", (res) => { res.writeHead(200); res.end("x".repeat(8 * 1024 * 1024)); },
+      (e) => e.name === "ResponseError" && e.body.length === 1024],
+    ["a connection reset", (res) => res.socket.destroy(), (e) => e.name === "NetworkError" && e.cause !== undefined],
+  ];
+  for (const [name, answer, check] of cases) {
+    test(`${name} gives a typed error, and the client keeps working`, async () => {
+      let broken = true;
+      const s = await scripted((req, res) => (broken ? answer(res) : json(res, 200, invoked)));
+      const c = clientFor(s);
+      const e = await rejection(c.invoke(urn("echo"), {}));
+      assert.ok(pkg.isFunctionGraphError(e), `${e}`);
+      assert.ok(check(e), `${name}: ${e.name} ${e.message}`);
+      broken = false;
+      assert.deepEqual((await c.invoke(urn("echo"), {})).json(), { ok: true });
+      await s.close();
+    });
+  }
+
+  test("invalid UTF-8 in the body is decoded with replacement characters, not a trap", async () => {
+    const s = await scripted((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(Buffer.concat([Buffer.from('{"request_id":"r","result":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b","log":"","status":200}')]));
+    });
+    const r = await clientFor(s).invoke(urn("echo"), {});
+    assert.equal(r.result, "a\uFFFD\uFFFDb");
+    await s.close();
+  });
+
+  test("malformed listing records are refused as a whole", async () => {
+    for (const body of [
+      { invocations: "nope" },
+      { invocations: [{ request_id: "a", status: "WEIRD" }] },
+      { invocations: [{ status: "SUCCESS" }] },
+      { invocations: [], count: "many" },
+    ]) {
+      const s = await scripted((req, res) => json(res, 200, body));
+      const e = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { retry: false }));
+      assert.equal(e.name, "ResponseError", JSON.stringify(body));
+      await s.close();
+    }
+  });
+
+  test("a response that never ends is a TimeoutError", async () => {
+    const s = await scripted((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"request_id":"r",');
+    });
+    const e = await rejection(clientFor(s).invoke(urn("echo"), {}, { timeoutMs: 300 }));
+    assert.equal(e.name, "TimeoutError");
+    assert.equal(e.timeoutMs, 300);
+    await s.close();
+  });
+
+  test("no unhandled rejections along the way", async () => {
+    const unhandled = [];
+    const onUnhandled = (r) => unhandled.push(r);
+    process.on("unhandledRejection", onUnhandled);
+    const s = await scripted((req, res) => req.socket.destroy());
+    await rejection(clientFor(s).invoke(urn("echo"), {}));
+    await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { timeoutMs: 100 }));
+    await new Promise((r) => setTimeout(r, 50));
+    process.off("unhandledRejection", onUnhandled);
+    assert.deepEqual(unhandled, []);
+    await s.close();
+  });
+});
+
+describe("iteration", () => {
+  test("asyncInvocations follows markers, honours maxItems, and refuses a repeated marker", async () => {
+    const pages = { "": page(["a", "b"], 10), 10: page(["c", "d"], 20), 20: page(["e"]) };
+    const s = await scripted((req, res) => json(res, 200, pages[new URL(req.url, s.url).searchParams.get("marker") ?? ""]));
+    const c = clientFor(s);
+    const all = [];
+    for await (const inv of c.asyncInvocations(urn("echo"), { limit: 2 })) all.push(inv.requestId);
+    assert.deepEqual(all, ["a", "b", "c", "d", "e"]);
+    const some = [];
+    for await (const inv of c.asyncInvocations(urn("echo"), { maxItems: 3 })) some.push(inv.requestId);
+    assert.deepEqual(some, ["a", "b", "c"]);
+    assert.equal(s.requests.length, 3 + 2, "maxItems stops fetching");
+    await s.close();
+
+    const loop = await scripted((req, res) => json(res, 200, page(["x"], 7)));
+    const seen = [];
+    const e = await rejection((async () => {
+      for await (const inv of clientFor(loop).asyncInvocations(urn("echo"))) seen.push(inv.requestId);
+    })());
+    assert.equal(e.name, "ResponseError");
+    assert.match(e.message, /twice/);
+    assert.deepEqual(seen, ["x", "x"]);
+    await loop.close();
+    await assert.rejects(
+      (async () => { for await (const _ of clientFor(loop).asyncInvocations(urn("echo"), { maxItems: -1 })); })(),
+      (err) => err.name === "ValidationError" && err.field === "query.maxItems",
+    );
+  });
+});
