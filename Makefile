@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm
+.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm test-browser
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -56,5 +56,11 @@ test-wasm:
 	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/wasm/webdriver.json \
 	  cargo test --target wasm32-unknown-unknown -p functiongraph-client --test wasm
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm
+# The package in headless Chromium: a plain ES-module page and a Vite-bundled page,
+# served from another loopback origin than the emulator (cross-origin, CORS).
+test-browser: pkg
+	cargo build -p functiongraph-emulator
+	node tests/browser/run.mjs
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser
 	@echo "make test: all suites passed"

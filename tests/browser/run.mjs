@@ -1,0 +1,360 @@
+// Real-browser tests of the npm package: headless Debian Chromium (playwright-core) loads
+// two pages from a second loopback origin (so every call is cross-origin and CORS is
+// exercised) and runs tests/browser/suite.js against a real fgs-emulator:
+//   - plain/index.html: plain ES modules, `import … from "/pkg/browser.js"`;
+//   - vite/: `import … from "functiongraph-client"`, bundled with Vite's build() API.
+//
+//   node tests/browser/run.mjs
+//
+// Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/),
+// CHROMIUM (default /usr/bin/chromium). Screenshots and the emulator's log go to
+// test-output/browser/. The whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+import { CHECKS, MISSING_FUNCTION, PROJECT, WRONG_TOKEN_FUNCTION, urn } from "./suite.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../..");
+const PKG_DIR = resolve(process.env.PKG_DIR ?? join(ROOT, "pkg"));
+const EMULATOR_BIN = process.env.FGS_EMULATOR ?? join(ROOT, "target/debug/fgs-emulator");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const OUT_DIR = join(ROOT, "test-output/browser");
+const HARD_LIMIT_MS = 120_000;
+const PAGE_LIMIT_MS = 30_000;
+// The only flags Chromium may get here: anything else makes it reach for the network.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+// ---------------------------------------------------------------- resources and cleanup
+
+const state = { emulator: null, server: null, browser: null, tempDirs: [], emulatorLog: null };
+let cleanedUp = false;
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  await state.browser?.close().catch(() => {});
+  if (state.server) {
+    state.server.closeAllConnections?.();
+    await new Promise((r) => state.server.close(() => r()));
+  }
+  const child = state.emulator;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    const exited = await Promise.race([
+      new Promise((r) => child.once("exit", () => r(true))),
+      new Promise((r) => setTimeout(() => r(false), 5_000).unref()),
+    ]);
+    if (!exited) child.kill("SIGKILL");
+  }
+  state.emulatorLog?.end();
+  for (const dir of state.tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+// Last resort: whatever happens, never leave the emulator running or the run hanging.
+function killNow() {
+  try {
+    if (state.emulator && state.emulator.exitCode === null) state.emulator.kill("SIGKILL");
+  } catch {}
+  for (const dir of state.tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {}
+  }
+}
+process.once("exit", killNow);
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    killNow();
+    process.exit(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`# browser tests: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
+  killNow();
+  process.exit(1);
+}, HARD_LIMIT_MS);
+watchdog.unref();
+
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  state.tempDirs.push(dir);
+  return dir;
+}
+
+// ---------------------------------------------------------------- the emulator
+
+async function startEmulator() {
+  assert.ok(existsSync(EMULATOR_BIN), `no emulator at ${EMULATOR_BIN} (cargo build -p functiongraph-emulator)`);
+  const data = tempDir("fgs-browser-data-");
+  mkdirSync(OUT_DIR, { recursive: true });
+  state.emulatorLog = createWriteStream(join(OUT_DIR, "emulator.log"));
+  const child = spawn(
+    EMULATOR_BIN,
+    ["--listen", "127.0.0.1:0", "--functions", join(ROOT, "examples/functions"), "--data", data],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  state.emulator = child;
+  child.stderr.pipe(state.emulatorLog, { end: false });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error("the emulator did not print its URL within 20 s")), 20_000);
+    child.once("error", (e) => reject(e));
+    child.once("exit", (code, signal) => reject(new Error(`the emulator exited (${code ?? signal}) before listening`)));
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+      m ? resolveUrl(m[1]) : reject(new Error(`unexpected first stdout line: ${JSON.stringify(line)}`));
+    });
+  });
+  lines.on("line", (line) => state.emulatorLog.write(`[stdout] ${line}\n`)); // keep draining stdout
+  return url;
+}
+
+// ---------------------------------------------------------------- the page origin
+
+/** Serves `/pkg/*` from pkg/, `/vite/*` from the Vite build, the rest from tests/browser/. */
+function startStaticServer(viteOutDir) {
+  const mounts = [
+    ["/pkg/", PKG_DIR],
+    ["/vite/", viteOutDir],
+    ["/", HERE],
+  ];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const [prefix, base] = mounts.find(([p]) => path.startsWith(p));
+    let file = normalize(join(base, path.slice(prefix.length)));
+    if (file !== base && !file.startsWith(base + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      statSync(file);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": MIME[extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
+    createReadStream(file).pipe(res);
+  });
+  state.server = server;
+  return new Promise((resolveUrl, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolveUrl(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+async function buildVitePage() {
+  const { build } = await import("vite");
+  const outDir = tempDir("fgs-browser-vite-");
+  await build({
+    configFile: false,
+    root: join(HERE, "vite"),
+    base: "/vite/",
+    logLevel: "warn",
+    // "functiongraph-client" → pkg/: Vite then resolves the package's `exports` with the
+    // browser conditions, as it would for an installed copy.
+    resolve: { alias: { "functiongraph-client": PKG_DIR } },
+    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false },
+  });
+  return outDir;
+}
+
+// ---------------------------------------------------------------- the suite
+
+/**
+ * Console errors the pages provoke on purpose. Chromium logs every fetch answered with an
+ * HTTP error status as `Failed to load resource: the server responded with a status of N`,
+ * located at the request URL. Exactly two such requests are deliberate:
+ *   - 404 for the invocations URL of MISSING_FUNCTION (the FSS.1051 check);
+ *   - 403 for the invocations URL of WRONG_TOKEN_FUNCTION (the wrong-token check).
+ * Each is exempt at most once per page, and only with that status at that URL; anything
+ * else (including a 4xx/5xx at any other URL) fails the page.
+ */
+function exemptions(emulatorUrl) {
+  const invocationsUrl = (name) => `${emulatorUrl}/v2/${PROJECT}/fgs/functions/${urn(name)}/invocations`;
+  const sameUrl = (a, b) => {
+    try {
+      return decodeURIComponent(a) === decodeURIComponent(b);
+    } catch {
+      return false;
+    }
+  };
+  return [
+    { status: 404, url: invocationsUrl(MISSING_FUNCTION), used: false },
+    { status: 403, url: invocationsUrl(WRONG_TOKEN_FUNCTION), used: false },
+  ].map((ex) => ({
+    ...ex,
+    matches(msg) {
+      if (ex.used) return false;
+      const m = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(msg.text);
+      if (!m || Number(m[1]) !== ex.status || !sameUrl(msg.url, ex.url)) return false;
+      ex.used = true;
+      return true;
+    },
+  }));
+}
+
+const pages = [
+  { name: "plain", title: "plain ES module page (/pkg/browser.js)", path: "/plain/index.html" },
+  { name: "vite", title: "Vite-bundled page (import \"functiongraph-client\")", path: "/vite/index.html" },
+];
+
+let emulatorUrl;
+let pageOrigin;
+let setupError;
+
+before(async () => {
+  try {
+    assert.ok(existsSync(join(PKG_DIR, "browser.js")), `no ${PKG_DIR}/browser.js (node scripts/build-pkg.mjs)`);
+    mkdirSync(OUT_DIR, { recursive: true });
+    const { chromium } = await import("playwright-core");
+    // allSettled, not all: when one part fails the others still finish starting and are
+    // recorded in `state`, so cleanup() stops them instead of leaving them running.
+    const launched = chromium
+      .launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      .then((browser) => (state.browser = browser));
+    const [url, viteOut] = await Promise.allSettled([startEmulator(), buildVitePage(), launched]).then(
+      (settled) => {
+        const failed = settled.find((s) => s.status === "rejected");
+        if (failed) throw failed.reason;
+        return settled.map((s) => s.value);
+      },
+    );
+    emulatorUrl = url;
+    pageOrigin = await startStaticServer(viteOut);
+    assert.notEqual(new URL(pageOrigin).port, new URL(emulatorUrl).port);
+  } catch (e) {
+    setupError = e;
+    throw e;
+  }
+});
+
+after(cleanup);
+
+for (const spec of pages) {
+  describe(spec.title, () => {
+    let results = [];
+    let unexpected = [];
+    let allowed = [];
+    let loadError;
+    const requests = []; // { method, url, headers } of every request the page made
+    const responses = []; // { url, status, contentType } of the page origin's answers
+
+    before(async () => {
+      if (setupError) throw setupError;
+      const context = await state.browser.newContext({ viewport: { width: 1100, height: 700 } });
+      const page = await context.newPage();
+      const ex = exemptions(emulatorUrl);
+      page.on("console", (msg) => {
+        if (msg.type() !== "error") return;
+        const entry = { text: msg.text(), url: msg.location()?.url ?? "" };
+        (ex.some((e) => e.matches(entry)) ? allowed : unexpected).push(`console.error: ${entry.text} @ ${entry.url}`);
+      });
+      page.on("pageerror", (err) => unexpected.push(`pageerror: ${err?.stack || err}`));
+      page.on("request", (req) => requests.push({ method: req.method(), url: req.url(), headers: req.headers() }));
+      page.on("response", (res) => {
+        if (res.url().startsWith(pageOrigin)) {
+          responses.push({ url: res.url(), status: res.status(), contentType: res.headers()["content-type"] ?? "" });
+        }
+      });
+      // Only loopback traffic is allowed: any other request is refused and reported.
+      await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, (route) => {
+        unexpected.push(`non-loopback request blocked: ${route.request().url()}`);
+        return route.abort();
+      });
+      try {
+        const target = `${pageOrigin}${spec.path}?emulator=${encodeURIComponent(emulatorUrl)}`;
+        await page.goto(target, { waitUntil: "load", timeout: 15_000 });
+        await page.waitForFunction(() => window.__done === true, null, { timeout: PAGE_LIMIT_MS, polling: 100 });
+      } catch (e) {
+        loadError = e;
+      }
+      try {
+        results = (await page.evaluate(() => window.__results ?? [])) || [];
+      } catch (e) {
+        loadError ??= e;
+      }
+      await page
+        .screenshot({ path: join(OUT_DIR, `${spec.name}.png`), fullPage: true, timeout: 10_000 })
+        .catch((e) => unexpected.push(`screenshot failed: ${e.message}`));
+      await context.close().catch(() => {});
+    });
+
+    test("the page loads the package and finishes its checks", () => {
+      assert.ok(!loadError, `${loadError?.message}\n${unexpected.join("\n")}`);
+      const setup = results.find((r) => r.name === "suite setup");
+      assert.ok(!setup, setup?.detail);
+    });
+
+    test("the wasm is loaded from the expected place, as application/wasm", () => {
+      const wasm = responses.filter((r) => new URL(r.url).pathname.endsWith(".wasm"));
+      assert.equal(wasm.length, 1, `expected one .wasm fetch, got ${JSON.stringify(wasm)}`);
+      const { pathname } = new URL(wasm[0].url);
+      const where = spec.name === "vite" ? /^\/vite\/assets\/[^/]+\.wasm$/ : /^\/pkg\/functiongraph_client_bg\.wasm$/;
+      assert.match(pathname, where);
+      assert.equal(wasm[0].status, 200);
+      assert.equal(wasm[0].contentType, "application/wasm");
+      if (spec.name === "vite") {
+        const fromPkg = responses.filter((r) => new URL(r.url).pathname.startsWith("/pkg/"));
+        assert.deepEqual(fromPkg, [], "the Vite bundle must be self-contained (no /pkg/ requests)");
+      }
+    });
+
+    test("AK/SK calls are signed in the browser (SDK-HMAC-SHA256, no token)", () => {
+      const signed = requests.filter((r) => r.url.startsWith(emulatorUrl) && /%3Ahello%3A|:hello:/.test(r.url) && r.headers.authorization);
+      assert.ok(signed.length >= 1, "no request to hello carried an Authorization header");
+      for (const r of signed) {
+        assert.match(r.headers.authorization, /^SDK-HMAC-SHA256 Access=DEVACCESSKEYEXAMPLE0, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/);
+        assert.match(r.headers["x-sdk-date"] ?? "", /^\d{8}T\d{6}Z$/);
+        assert.equal(r.headers["x-auth-token"], undefined, "a signed request must not carry a token");
+      }
+    });
+
+    for (const name of CHECKS) {
+      test(name, () => {
+        const r = results.find((x) => x.name === name);
+        assert.ok(r, `the page did not report this check${loadError ? ` (${loadError.message.split("\n")[0]})` : ""}`);
+        assert.ok(r.ok, r.detail);
+      });
+    }
+
+    test("no console errors or uncaught page errors (except the two deliberate HTTP errors)", (t) => {
+      assert.deepEqual(unexpected, [], unexpected.join("\n"));
+      if (allowed.length) t.diagnostic(`exempted: ${allowed.join(" | ")}`);
+    });
+  });
+}

@@ -1,0 +1,197 @@
+// The checks every test page runs, in order, against the emulator given in `?emulator=`.
+// Shared by plain/index.html (imports /pkg/browser.js) and vite/main.js (imports
+// "functiongraph-client" through Vite). Pure ES module: run.mjs imports CHECKS from it too.
+
+export const PROJECT = "0123456789abcdef0123456789abcdef";
+export const TOKEN = "dev-token";
+export const KEYS = { accessKey: "DEVACCESSKEYEXAMPLE0", secretKey: "dev-secret-key-example" };
+export const urn = (name) => `urn:fss:cn-north-4:${PROJECT}:function:default:${name}:latest`;
+
+// The function names of the calls that are *meant* to fail with an HTTP error status.
+// run.mjs exempts exactly these requests' "Failed to load resource" console errors.
+export const MISSING_FUNCTION = "no-such-function";
+export const WRONG_TOKEN_FUNCTION = "hello";
+
+export const CHECKS = [
+  "token invoke echo (logType tail)",
+  "AK/SK invoke hello (signed in the browser)",
+  "invokeAsync echo + listAsyncInvocations until SUCCESS",
+  "unknown function -> ServiceError 404 FSS.1051",
+  "wrong token -> ServiceError 403",
+  "AbortController abort('stop') -> rejects with 'stop'",
+  "timeoutMs 200 -> TimeoutError",
+];
+
+class CheckFailed extends Error {}
+
+function expect(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+function describeError(e) {
+  if (e === null || typeof e !== "object") return `${typeof e} ${JSON.stringify(e)}`;
+  const fields = {};
+  for (const k of ["name", "message", "status", "errorCode", "errorMsg", "requestId", "field", "timeoutMs"]) {
+    if (e[k] !== undefined) fields[k] = e[k];
+  }
+  return JSON.stringify(fields);
+}
+
+/** Expects `promise` to reject; returns the rejection value. */
+async function rejection(promise, what) {
+  let value;
+  try {
+    value = await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new CheckFailed(`${what} resolved instead of rejecting: ${JSON.stringify(value)?.slice(0, 300)}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function definitions(lib, endpoint) {
+  const { FunctionGraphClient, ServiceError, TimeoutError, isFunctionGraphError } = lib;
+  const tokenClient = () => new FunctionGraphClient({ projectId: PROJECT, endpoint, credentials: { token: TOKEN } });
+
+  return {
+    async [CHECKS[0]]() {
+      const client = tokenClient();
+      const event = { hello: "browser", n: 42, nested: { list: [1, "two", null] }, unicode: "héllo ✓" };
+      const r = await client.invoke(urn("echo"), event, { logType: "tail" });
+      expect(r.status === 200, `status ${r.status}, expected 200`);
+      expect(typeof r.requestId === "string" && r.requestId.length > 0, `requestId ${JSON.stringify(r.requestId)}`);
+      expect(typeof r.result === "string", `result is ${typeof r.result}, expected text`);
+      expect(JSON.stringify(JSON.parse(r.result)) === JSON.stringify(event), `result ${r.result} != event`);
+      expect(JSON.stringify(r.json()) === JSON.stringify(event), `json() ${JSON.stringify(r.json())} != event`);
+      expect(typeof r.log === "string" && r.log.includes("Start invoke request"), `log lacks "Start invoke request": ${JSON.stringify(r.log)?.slice(0, 200)}`);
+      expect(r.functionError === null, `functionError ${JSON.stringify(r.functionError)}, expected null`);
+      expect(r.summary && typeof r.summary.durationMs === "number", `summary ${JSON.stringify(r.summary)}`);
+      return `requestId ${r.requestId}, ${r.summary.durationMs} ms, log ${r.log.length} chars`;
+    },
+
+    async [CHECKS[1]]() {
+      const client = new FunctionGraphClient({ projectId: PROJECT, endpoint, credentials: { ...KEYS } });
+      const r = await client.invoke(urn("hello"), { name: "chromium" });
+      expect(r.status === 200, `status ${r.status}, expected 200`);
+      const body = r.json();
+      expect(body.statusCode === 200, `statusCode ${body.statusCode}, expected 200 (result ${r.result})`);
+      expect(JSON.parse(body.body).message === "hello chromium", `body ${body.body}`);
+      return `statusCode ${body.statusCode}, body ${body.body}`;
+    },
+
+    async [CHECKS[2]]() {
+      const client = tokenClient();
+      const { requestId } = await client.invokeAsync(urn("echo"), { async: true, at: Date.now() });
+      expect(typeof requestId === "string" && requestId.length > 0, `requestId ${JSON.stringify(requestId)}`);
+      const deadline = Date.now() + 10_000;
+      let last;
+      for (;;) {
+        const page = await client.listAsyncInvocations(urn("echo"), { requestId });
+        expect(Array.isArray(page.invocations), `invocations is not an array: ${JSON.stringify(page)}`);
+        const inv = page.invocations.find((i) => i.requestId === requestId);
+        last = inv ? inv.status : `(not listed; count ${page.count})`;
+        if (inv && inv.status === "SUCCESS") {
+          expect(inv.startTime === null || inv.startTime instanceof Date, `startTime ${inv.startTime} is not a Date|null`);
+          return `requestId ${requestId} SUCCESS; count ${page.count}`;
+        }
+        expect(!inv || inv.status !== "FAIL", `invocation FAILED: ${JSON.stringify(inv)}`);
+        if (Date.now() > deadline) throw new CheckFailed(`not SUCCESS within 10 s; last status ${last}`);
+        await sleep(150);
+      }
+    },
+
+    async [CHECKS[3]]() {
+      const client = tokenClient();
+      const e = await rejection(client.invoke(urn(MISSING_FUNCTION), {}), "invoke of an unknown function");
+      expect(e instanceof ServiceError && e.name === "ServiceError", `not a ServiceError: ${describeError(e)}`);
+      expect(isFunctionGraphError(e), "isFunctionGraphError(e) is false");
+      expect(e.status === 404, `status ${e.status}, expected 404`);
+      expect(e.errorCode === "FSS.1051", `errorCode ${e.errorCode}, expected FSS.1051`);
+      expect(typeof e.requestId === "string" && e.requestId.length > 0, `requestId ${JSON.stringify(e.requestId)} (X-Request-Id must be readable cross-origin)`);
+      return describeError(e);
+    },
+
+    async [CHECKS[4]]() {
+      const client = new FunctionGraphClient({ projectId: PROJECT, endpoint, credentials: { token: "wrong-token" } });
+      const e = await rejection(client.invoke(urn(WRONG_TOKEN_FUNCTION), {}), "invoke with a wrong token");
+      expect(e instanceof ServiceError && e.name === "ServiceError", `not a ServiceError: ${describeError(e)}`);
+      expect(e.status === 403, `status ${e.status}, expected 403`);
+      expect(e.errorCode === "FSS.0403", `errorCode ${e.errorCode}, expected FSS.0403`);
+      return describeError(e);
+    },
+
+    async [CHECKS[5]]() {
+      const client = tokenClient();
+      const controller = new AbortController();
+      const started = performance.now();
+      const call = client.invoke(urn("sleep"), { ms: 2000 }, { signal: controller.signal });
+      setTimeout(() => controller.abort("stop"), 100);
+      const e = await rejection(call, "aborted invoke");
+      const elapsed = Math.round(performance.now() - started);
+      expect(e === "stop", `rejected with ${describeError(e)}, expected exactly "stop"`);
+      expect(elapsed < 1500, `took ${elapsed} ms: the abort did not end the call early`);
+      return `rejected with "stop" after ${elapsed} ms`;
+    },
+
+    async [CHECKS[6]]() {
+      const client = tokenClient();
+      const started = performance.now();
+      const e = await rejection(client.invoke(urn("sleep"), { ms: 2000 }, { timeoutMs: 200 }), "invoke with timeoutMs 200");
+      const elapsed = Math.round(performance.now() - started);
+      expect(e instanceof TimeoutError && e.name === "TimeoutError", `not a TimeoutError: ${describeError(e)}`);
+      expect(isFunctionGraphError(e), "isFunctionGraphError(e) is false");
+      expect(elapsed < 1500, `took ${elapsed} ms: the timeout did not end the call early`);
+      return `${describeError(e)} after ${elapsed} ms`;
+    },
+  };
+}
+
+function render(list, result) {
+  const li = document.createElement("li");
+  li.className = result.ok ? "pass" : "fail";
+  li.dataset.check = result.name;
+  li.textContent = `${result.ok ? "PASS" : "FAIL"} — ${result.name}: ${result.detail}`;
+  list.append(li);
+}
+
+/**
+ * Runs every check in order; results go to window.__results (and the page's list),
+ * then window.__done = true.
+ */
+export async function runSuite(lib, { label }) {
+  const results = (window.__results = []);
+  const list = document.getElementById("results");
+  const status = document.getElementById("status");
+  const endpoint = new URL(location.href).searchParams.get("emulator");
+  try {
+    if (!endpoint) throw new Error("no ?emulator= in the page URL");
+    status.textContent = `${label}: functiongraph-client ${lib.version?.() ?? "?"} against ${endpoint} (page origin ${location.origin})`;
+    const defs = definitions(lib, endpoint);
+    for (const name of CHECKS) {
+      const started = performance.now();
+      let result;
+      try {
+        const detail = await defs[name]();
+        result = { name, ok: true, detail: String(detail ?? "") };
+      } catch (e) {
+        const detail = e instanceof CheckFailed ? e.message : `threw ${describeError(e)} ${e?.stack ?? ""}`;
+        result = { name, ok: false, detail };
+      }
+      result.ms = Math.round(performance.now() - started);
+      results.push(result);
+      render(list, result);
+    }
+  } catch (e) {
+    const result = { name: "suite setup", ok: false, detail: `${describeError(e)} ${e?.stack ?? ""}` };
+    results.push(result);
+    render(list, result);
+  } finally {
+    const failed = results.filter((r) => !r.ok).length;
+    const summary = document.createElement("p");
+    summary.id = "summary";
+    summary.textContent = `${results.length - failed} passed, ${failed} failed`;
+    list.after(summary);
+    window.__done = true;
+  }
+}
