@@ -28,7 +28,7 @@ build: setup emulator pkg
 
 demo: build
 	@echo "starting the emulator with examples/functions (Ctrl-C stops it)"
-	$(EMULATOR_RELEASE) --listen 127.0.0.1:$(PORT) --functions examples/functions --data .fgs-data
+	$(EMULATOR_RELEASE) --listen 127.0.0.1:$(PORT) --functions examples/functions --data .fgs-data --www www --pkg pkg
 
 lint:
 	cargo fmt --all -- --check

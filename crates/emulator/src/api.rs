@@ -327,3 +327,53 @@ async fn list_async(
     )
         .into_response())
 }
+
+/// `GET /_emulator/info`: what a page served by the emulator needs to fill in working
+/// defaults. Credentials appear only when they are the documented local dev identity
+/// (public values); custom keys and tokens are never revealed.
+pub async fn info(State(state): State<Arc<AppState>>) -> Response {
+    use crate::config::{DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_TOKEN};
+    let config = &state.config;
+    let functions: Vec<serde_json::Value> = state
+        .registry
+        .all()
+        .iter()
+        .map(|spec| {
+            serde_json::json!({
+                "name": spec.name,
+                "package": spec.package,
+                "urn": format!(
+                    "urn:fss:{}:{}:function:{}:{}:latest",
+                    config.region, config.project_id, spec.package, spec.name
+                ),
+                "description": spec.description,
+                "versions": std::iter::once("latest".to_owned())
+                    .chain(spec.versions.iter().filter(|v| *v != "latest").cloned())
+                    .collect::<Vec<_>>(),
+                "aliases": spec.aliases.keys().collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut body = serde_json::json!({
+        "region": config.region,
+        "projectId": config.project_id,
+        "functions": functions,
+    });
+    let dev_token = config.tokens.iter().any(|t| t == DEV_TOKEN);
+    let dev_keys = config
+        .access_key(DEV_ACCESS_KEY)
+        .is_some_and(|k| k.secret_key == DEV_SECRET_KEY && k.security_token.is_none());
+    if dev_token && dev_keys && !config.no_auth {
+        body["devCredentials"] = serde_json::json!({
+            "token": DEV_TOKEN,
+            "accessKey": DEV_ACCESS_KEY,
+            "secretKey": DEV_SECRET_KEY,
+        });
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}

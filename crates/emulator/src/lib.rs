@@ -23,12 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::routing::{any, get};
 use axum::Router;
 use functiongraph_protocol::headers as h;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
 
 use crate::config::Config;
 use crate::functions::Registry;
@@ -53,12 +55,23 @@ pub enum StartError {
     },
 }
 
+/// Static files served beside the API: a web page at `/` and the npm package at `/pkg/`,
+/// so a page served by the emulator calls it from the same origin.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Folder served at `/`.
+    pub www: PathBuf,
+    /// Folder served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+}
+
 /// A started emulator: state plus its async dispatcher.
 pub struct Emulator {
     /// Shared state (for tests and diagnostics).
     pub state: Arc<AppState>,
     stop: watch::Sender<bool>,
     dispatcher: JoinHandle<()>,
+    site: Option<Site>,
 }
 
 impl Emulator {
@@ -108,12 +121,19 @@ impl Emulator {
             state,
             stop,
             dispatcher,
+            site: None,
         })
+    }
+
+    /// Also serves `site` (a page at `/`, the package at `/pkg/`).
+    pub fn with_site(mut self, site: Site) -> Emulator {
+        self.site = Some(site);
+        self
     }
 
     /// The HTTP router.
     pub fn router(&self) -> Router {
-        router(self.state.clone())
+        router(self.state.clone(), self.site.as_ref())
     }
 
     /// Serves on `listener` until `shutdown` completes; in-flight calls finish first.
@@ -141,11 +161,22 @@ impl Emulator {
     }
 }
 
-/// The router: every path goes to [`api::handle`], behind CORS.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The router: the API ([`api::handle`] routes it with the protocol crate's parser),
+/// `/_emulator/info`, and with a [`Site`] its static files, all behind CORS.
+pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
-    Router::new()
-        .fallback(api::handle)
+    let routes = match site {
+        None => Router::new().fallback(api::handle),
+        Some(site) => {
+            let mut r = Router::new().route("/v2/{*rest}", any(api::handle));
+            if let Some(pkg) = &site.pkg {
+                r = r.nest_service("/pkg", ServeDir::new(pkg));
+            }
+            r.fallback_service(ServeDir::new(&site.www))
+        }
+    };
+    routes
+        .route("/_emulator/info", get(api::info))
         .layer(cors)
         .with_state(state)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use functiongraph_emulator::config::{Config, DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_TOKEN};
-use functiongraph_emulator::Emulator;
+use functiongraph_emulator::{Emulator, Site};
 
 /// A local Huawei Cloud FunctionGraph that runs real Node.js handlers.
 #[derive(Parser)]
@@ -27,6 +27,12 @@ struct Args {
     /// Accept requests without credentials.
     #[arg(long)]
     no_auth: bool,
+    /// Serve this folder at / (the demo page), beside the API.
+    #[arg(long)]
+    www: Option<PathBuf>,
+    /// Serve this folder at /pkg/ (the built npm package), for pages served with --www.
+    #[arg(long, requires = "www")]
+    pkg: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -59,7 +65,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         config.project_id.clone(),
         config.no_auth,
     );
-    let emulator = Emulator::start(config, &args.functions, &args.data).await?;
+    let mut emulator = Emulator::start(config, &args.functions, &args.data).await?;
+    if let Some(www) = &args.www {
+        emulator = emulator.with_site(Site {
+            www: www.clone(),
+            pkg: args.pkg.clone(),
+        });
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     let functions: Vec<String> = emulator
@@ -87,12 +99,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default()
         )
     };
-    let banner = format!(
+    let mut banner = format!(
         "listening on http://{addr}\nregion {}, project id {}\nfunctions: {}\n{auth}\n",
         summary.0,
         summary.1,
         functions.join(", ")
     );
+    if args.www.is_some() {
+        banner.push_str(&format!("demo page: http://{addr}/\n"));
+    }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
     drop(out);
