@@ -20,6 +20,8 @@ done
 
 export FGS_ENDPOINT=$url FGS_REGION=cn-north-4 FGS_PROJECT_ID=0123456789abcdef0123456789abcdef
 export FGS_AK=DEVACCESSKEYEXAMPLE0 FGS_SK=dev-secret-key-example
+# Cancel and active-async-invocations too (the neighbouring operations).
+export FGS_COMPAT_EXTENDED=1
 echo "compat: official Python SDK against $url"
 .venv/bin/python tests/compat/official_python.py
 echo "compat: official Node SDK against $url"

@@ -210,28 +210,35 @@ async function tamperedSignature() {
   throw new CheckFailed("a request signed with the wrong secret key was accepted");
 }
 
-// g) extended: cancel an async invocation
+// g) extended: cancel an async invocation (a 2 s sleep, so it is still active)
 async function cancelAsync() {
   const a = await client.asyncInvokeFunction(
-    new AsyncInvokeFunctionRequest().withFunctionUrn(urn("echo")).withBody({ cancel: randomUUID() }),
+    new AsyncInvokeFunctionRequest().withFunctionUrn(urn("sleep")).withBody({ ms: 2000, cancel: randomUUID() }),
   );
   expect(a.request_id, "async invoke returned no request_id");
   const body = new CancelAsyncInvocationRequestBody().withRequestId(a.request_id).withType("force");
-  const r = await client.cancelAsyncInvocation(new CancelAsyncInvocationRequest().withFunctionUrn(urn("echo")).withBody(body));
+  const r = await client.cancelAsyncInvocation(new CancelAsyncInvocationRequest().withFunctionUrn(urn("sleep")).withBody(body));
   // A literal `null` body makes this SDK throw a TypeError (SDK-NOTES.md); success here means it parsed.
   expect(r && r.httpStatusCode >= 200 && r.httpStatusCode < 300, `HTTP status ${r?.httpStatusCode}, expected 2xx`);
-  return `HTTP ${r.httpStatusCode}`;
+  const list = await client.listAsyncInvocations(
+    new ListAsyncInvocationsRequest().withFunctionUrn(urn("sleep")).withRequestId(a.request_id),
+  );
+  const rec = (list.invocations ?? []).find((i) => i.request_id === a.request_id);
+  expect(rec?.status === "DISCARD", `status after cancel ${rec?.status}, expected DISCARD`);
+  return `HTTP ${r.httpStatusCode}, then ${rec.status}`;
 }
 
 // g) extended: active async invocations
 async function activeAsync() {
   const a = await client.asyncInvokeFunction(
-    new AsyncInvokeFunctionRequest().withFunctionUrn(urn("echo")).withBody({ active: randomUUID() }),
+    new AsyncInvokeFunctionRequest().withFunctionUrn(urn("sleep")).withBody({ ms: 1500, active: randomUUID() }),
   );
   expect(a.request_id, "async invoke returned no request_id");
   const r = await client.listActiveAsyncInvocations(
-    new ListActiveAsyncInvocationsRequest().withFunctionUrn(urn("echo")).withRequests(a.request_id).withLimit("10"),
+    new ListActiveAsyncInvocationsRequest().withFunctionUrn(urn("sleep")).withRequests(a.request_id).withLimit("10"),
   );
+  const ids = (r.invocations ?? []).map((i) => i.request_id);
+  expect(ids.includes(a.request_id), `the running invocation is not listed as active: ${JSON.stringify(ids)}`);
   expect(r.httpStatusCode === 200, `HTTP status ${r.httpStatusCode}, expected 200`);
   expect(Array.isArray(r.invocations), `invocations ${JSON.stringify(r.invocations)} is not an array`);
   expect(Number.isInteger(r.count), `count ${JSON.stringify(r.count)} is not an integer`);

@@ -228,35 +228,42 @@ class Harness:
             return f"emulator answered {e.status_code} {e.error_code}"
         raise CheckFailed("a request signed with the wrong secret key was accepted")
 
-    # g) extended: cancel an async invocation
+    # g) extended: cancel an async invocation (a 2 s sleep, so it is still active)
     def cancel_async(self):
         a = self.client.async_invoke_function(
-            AsyncInvokeFunctionRequest(function_urn=self.cfg.urn("echo"), body={"cancel": str(uuid.uuid4())})
+            AsyncInvokeFunctionRequest(function_urn=self.cfg.urn("sleep"), body={"ms": 2000, "cancel": str(uuid.uuid4())})
         )
         expect(a.request_id, "async invoke returned no request_id")
         r = self.client.cancel_async_invocation(
             CancelAsyncInvocationRequest(
-                function_urn=self.cfg.urn("echo"),
+                function_urn=self.cfg.urn("sleep"),
                 body=CancelAsyncInvocationRequestBody(request_id=a.request_id, type="force"),
             )
         )
         expect(200 <= r.status_code < 300, f"HTTP status {r.status_code}, expected 2xx")
-        return f"HTTP {r.status_code}"
+        listed = self.client.list_async_invocations(
+            ListAsyncInvocationsRequest(function_urn=self.cfg.urn("sleep"), request_id=a.request_id)
+        )
+        records = [i for i in (listed.invocations or []) if i.request_id == a.request_id]
+        expect(records and records[0].status == "DISCARD", f"status after cancel {records[0].status if records else None}, expected DISCARD")
+        return f"HTTP {r.status_code}, then {records[0].status}"
 
     # g) extended: active async invocations
     def active_async(self):
         a = self.client.async_invoke_function(
-            AsyncInvokeFunctionRequest(function_urn=self.cfg.urn("echo"), body={"active": str(uuid.uuid4())})
+            AsyncInvokeFunctionRequest(function_urn=self.cfg.urn("sleep"), body={"ms": 1500, "active": str(uuid.uuid4())})
         )
         expect(a.request_id, "async invoke returned no request_id")
         r = self.client.list_active_async_invocations(
-            ListActiveAsyncInvocationsRequest(function_urn=self.cfg.urn("echo"), requests=a.request_id, limit="10")
+            ListActiveAsyncInvocationsRequest(function_urn=self.cfg.urn("sleep"), requests=a.request_id, limit="10")
         )
         expect(r.status_code == 200, f"HTTP status {r.status_code}, expected 200")
         expect(isinstance(r.invocations, list), f"invocations {r.invocations!r} is not a list")
         expect(isinstance(r.count, int), f"count {r.count!r} is not an integer")
         for i in r.invocations:
             expect(i.request_id and i.status, f"record without request_id/status: {i}")
+        ids = [i.request_id for i in r.invocations]
+        expect(a.request_id in ids, f"the running invocation {a.request_id} is not listed as active: {ids}")
         return f"count={r.count} records={len(r.invocations)}"
 
 

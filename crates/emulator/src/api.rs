@@ -9,11 +9,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use functiongraph_protocol::headers::{INSTANCE_MEMORY, LOG_TYPE, REQUEST_ID, REQUEST_VERSION};
-use functiongraph_protocol::limits::{ASYNC_BODY_MAX, SYNC_BODY_MAX};
+use functiongraph_protocol::limits::{ASYNC_BODY_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX};
 use functiongraph_protocol::paths::{self, Operation, PathError};
 use functiongraph_protocol::{
-    query, AsyncInvokeResponse, FssError, FunctionUrn, ListAsyncInvocationsResponse,
-    ListAsyncQuery, Qualifier,
+    query, ActiveAsyncQuery, AsyncInvokeResponse, AsyncStatus, CancelAsyncInvocationRequest,
+    FssError, FunctionUrn, ListAsyncInvocationsResponse, ListAsyncQuery, Qualifier,
 };
 use serde_json::value::RawValue;
 
@@ -22,7 +22,7 @@ use crate::auth::{authenticate, AuthRequest};
 use crate::functions::Resolved;
 use crate::invoke::{log_text, report, sync_response, BodyFormat, SyncOptions};
 use crate::state::{now_ms, AppState};
-use crate::store::NewInvocation;
+use crate::store::{CancelOutcome, ListFilter, NewInvocation};
 use crate::worker::InvokeMessage;
 
 /// Largest body accepted by the operations that take none.
@@ -134,12 +134,8 @@ async fn route(
         Operation::Invoke => invoke_sync(state, &resolved, &parts.headers, &body, request_id).await,
         Operation::InvokeAsync => invoke_async(state, &resolved, &urn, &body).await,
         Operation::ListAsyncInvocations => list_async(state, &resolved, &urn, &query).await,
-        Operation::CancelAsyncInvocation | Operation::ListActiveAsyncInvocations => {
-            Err(ApiError::new(
-                FssError::NOT_FOUND,
-                format!("{} is not supported by this emulator yet", op.suffix()),
-            ))
-        }
+        Operation::ListActiveAsyncInvocations => list_active(state, &resolved, &urn, &query).await,
+        Operation::CancelAsyncInvocation => cancel(state, &resolved, &body).await,
     }
 }
 
@@ -304,20 +300,65 @@ async fn list_async(
 ) -> Result<Response, ApiError> {
     let q = ListAsyncQuery::from_pairs(query)
         .map_err(|e| ApiError::new(FssError::INVALID_QUERY, e.to_string()))?;
-    let (invocations, count, next_marker) = state
+    let filter = ListFilter {
+        function_key: resolved.spec.key(),
+        qualifier: stored_qualifier(urn),
+        request_ids: q.request_id.into_iter().collect(),
+        statuses: q.status.into_iter().collect(),
+        begin: q.begin,
+        end: q.end,
+        marker: q.marker,
+        limit: q.limit,
+    };
+    listing(state, filter).await
+}
+
+/// `GET …/active-async-invocations`: the WAIT and RUNNING ones (a `status` filter
+/// narrows that further), optionally only the ids named in `requests`.
+async fn list_active(
+    state: &AppState,
+    resolved: &Resolved,
+    urn: &FunctionUrn,
+    query: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let q = ActiveAsyncQuery::from_pairs(query)
+        .map_err(|e| ApiError::new(FssError::INVALID_QUERY, e.to_string()))?;
+    let active = [AsyncStatus::Wait, AsyncStatus::Running];
+    let statuses = match q.list.status {
+        None => active.to_vec(),
+        Some(st) if active.contains(&st) => vec![st],
+        Some(st) => {
+            return Err(ApiError::new(
+                FssError::INVALID_QUERY,
+                format!(
+                "Invalid query parameter 'status': {st} is not an active status (WAIT or RUNNING)"
+            ),
+            ))
+        }
+    };
+    let filter = ListFilter {
+        function_key: resolved.spec.key(),
+        qualifier: stored_qualifier(urn),
+        request_ids: q.requests,
+        statuses,
+        begin: q.list.begin,
+        end: q.list.end,
+        marker: q.list.marker,
+        limit: q.list.limit,
+    };
+    listing(state, filter).await
+}
+
+async fn listing(state: &AppState, filter: ListFilter) -> Result<Response, ApiError> {
+    let page = state
         .store
-        .list(
-            resolved.spec.key(),
-            stored_qualifier(urn),
-            q,
-            now_ms() / 1000,
-        )
+        .list(filter, now_ms() / 1000)
         .await
         .map_err(|e| ApiError::internal("listing async invocations", e))?;
     let body = serde_json::to_vec(&ListAsyncInvocationsResponse {
-        invocations,
-        count,
-        next_marker,
+        invocations: page.invocations,
+        count: page.count,
+        next_marker: page.next_marker,
     })
     .unwrap_or_default();
     Ok((
@@ -326,6 +367,56 @@ async fn list_async(
         Body::from(body),
     )
         .into_response())
+}
+
+/// `POST …/cancel` with `{request_id, type}`: a WAIT or RUNNING invocation becomes
+/// DISCARD ("cancelled"), and a running attempt's instance is stopped. Answers `{}`
+/// (the official Node SDK cannot take the documented `null`).
+async fn cancel(state: &AppState, resolved: &Resolved, body: &[u8]) -> Result<Response, ApiError> {
+    let req: CancelAsyncInvocationRequest = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            FssError::INVALID_PARAMETER,
+            format!("Invalid parameter: the body must be {{\"request_id\": \"…\", \"type\": \"force\"|\"recursive\"}} ({e})"),
+        )
+    })?;
+    if req.request_id.is_empty() || req.request_id.len() > QUERY_VALUE_MAX {
+        return Err(ApiError::new(
+            FssError::INVALID_PARAMETER,
+            "Invalid parameter: request_id must be 1 to 64 characters",
+        ));
+    }
+    let outcome = state
+        .store
+        .cancel(resolved.spec.key(), req.request_id.clone(), now_ms())
+        .await
+        .map_err(|e| ApiError::internal("cancelling an async invocation", e))?;
+    match outcome {
+        CancelOutcome::NotFound => Err(ApiError::new(
+            FssError::NOT_FOUND,
+            format!(
+                "async invocation '{}' of function '{}' does not exist",
+                req.request_id, resolved.spec.name
+            ),
+        )),
+        CancelOutcome::Finished(status) => Err(ApiError::new(
+            FssError::INVALID_PARAMETER,
+            format!(
+                "async invocation '{}' has already finished ({status})",
+                req.request_id
+            ),
+        )),
+        CancelOutcome::Cancelled { was_running } => {
+            if was_running {
+                state.cancel_running(&req.request_id);
+            }
+            Ok((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{}",
+            )
+                .into_response())
+        }
+    }
 }
 
 /// `GET /_emulator/info`: what a page served by the emulator needs to fill in working

@@ -119,7 +119,27 @@ async fn execute(
     let timeout = Duration::from_secs(u64::from(spec.timeout));
     let deadline = now_ms() + timeout.as_millis() as i64;
     let msg = InvokeMessage::new(&rec.request_id, &event, deadline, &version, alias, "async");
-    let exec = lease.run(&msg, timeout).await;
+    let stop = Arc::new(tokio::sync::Notify::new());
+    state
+        .running
+        .lock()
+        .expect("running map lock")
+        .insert(rec.request_id.clone(), stop.clone());
+    // A cancel drops the run: its worker is killed on drop and never reused. The store
+    // already says DISCARD, and the writes below only touch RUNNING records.
+    let exec = tokio::select! {
+        exec = lease.run(&msg, timeout) => Some(exec),
+        _ = stop.notified() => None,
+    };
+    state
+        .running
+        .lock()
+        .expect("running map lock")
+        .remove(&rec.request_id);
+    let Some(exec) = exec else {
+        tracing::debug!(request_id = %rec.request_id, "async invocation cancelled while running");
+        return Ok(());
+    };
     let now = now_ms();
     if matches!(exec.outcome, Outcome::Success(_)) {
         tracing::debug!(request_id = %rec.request_id, "async invocation succeeded");

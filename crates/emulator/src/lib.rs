@@ -114,6 +114,7 @@ impl Emulator {
             pools: Pools::new(launcher),
             store,
             wake: Notify::new(),
+            running: Default::default(),
         });
         let (stop, stop_rx) = watch::channel(false);
         let dispatcher = tokio::spawn(dispatcher::run(state.clone(), stop_rx));

@@ -2,6 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::Notify;
 
 use crate::config::Config;
@@ -21,6 +24,22 @@ pub struct AppState {
     pub store: Store,
     /// Wakes the async dispatcher (new invocation accepted, capacity freed).
     pub wake: Notify,
+    /// Running async attempts by request id: notifying one stops it (cancel).
+    pub running: Mutex<HashMap<String, Arc<Notify>>>,
+}
+
+impl AppState {
+    /// Stops the running attempt of `request_id`, if there is one here.
+    pub fn cancel_running(&self, request_id: &str) {
+        if let Some(stop) = self
+            .running
+            .lock()
+            .expect("running map lock")
+            .get(request_id)
+        {
+            stop.notify_one();
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use functiongraph_protocol::limits::{LIST_DEFAULT_WINDOW_SECS, LIST_LIMIT_DEFAULT};
 use functiongraph_protocol::time::format_query_time;
-use functiongraph_protocol::{AsyncInvocation, AsyncStatus, ListAsyncQuery};
+use functiongraph_protocol::{AsyncInvocation, AsyncStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A store failure. Details are logged; callers answer with a generic 5xx.
@@ -39,6 +39,55 @@ pub struct NewInvocation {
     pub event: String,
     /// When it was accepted, Unix ms.
     pub created_ms: i64,
+}
+
+/// Which invocations a listing returns.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// `package/name`.
+    pub function_key: String,
+    /// Only this qualifier (`latest`, `v1`, `!alias`); `None` = any.
+    pub qualifier: Option<String>,
+    /// Only these request ids (then the time window is ignored); empty = any.
+    pub request_ids: Vec<String>,
+    /// Only these statuses; empty = any.
+    pub statuses: Vec<AsyncStatus>,
+    /// Window start, seconds; default an hour before the end.
+    pub begin: Option<i64>,
+    /// Window end, seconds; default now.
+    pub end: Option<i64>,
+    /// Page start: a previous page's `next_marker`.
+    pub marker: Option<u64>,
+    /// Page size.
+    pub limit: Option<u32>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The records, newest first.
+    pub invocations: Vec<AsyncInvocation>,
+    /// How many match in all.
+    pub count: u64,
+    /// Marker of the next page, if any.
+    pub next_marker: Option<i64>,
+}
+
+/// `error_message` of a cancelled invocation.
+pub const CANCELLED_MESSAGE: &str = "cancelled";
+
+/// What a cancel found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// It was WAIT or RUNNING and is now DISCARD.
+    Cancelled {
+        /// Whether an attempt was running (its instance must be stopped).
+        was_running: bool,
+    },
+    /// No such invocation of this function.
+    NotFound,
+    /// It had already finished with this status.
+    Finished(AsyncStatus),
 }
 
 /// A stored async invocation.
@@ -214,7 +263,8 @@ impl Store {
         .await
     }
 
-    /// Records a terminal status.
+    /// Records a terminal status, unless the invocation already has one (a cancel
+    /// that won the race keeps its DISCARD).
     ///
     /// # Errors
     /// [`StoreError`].
@@ -229,7 +279,7 @@ impl Store {
         self.with(move |c| {
             c.execute(
                 "UPDATE async_invocations SET status = ?2, error_code = ?3, error_message = ?4, end_ms = ?5,
-                 start_ms = coalesce(start_ms, ?5) WHERE seq = ?1",
+                 start_ms = coalesce(start_ms, ?5) WHERE seq = ?1 AND status IN ('WAIT', 'RUNNING')",
                 params![seq, status.as_str(), error_code, error_message, now_ms],
             )
             .map(|_| ())
@@ -237,7 +287,8 @@ impl Store {
         .await
     }
 
-    /// Puts a failed attempt back to WAIT, due at `at_ms`, keeping its last error.
+    /// Puts a failed attempt back to WAIT, due at `at_ms`, keeping its last error
+    /// (unless it was cancelled meanwhile).
     ///
     /// # Errors
     /// [`StoreError`].
@@ -251,7 +302,7 @@ impl Store {
         self.with(move |c| {
             c.execute(
                 "UPDATE async_invocations SET status = 'WAIT', next_attempt_ms = ?2, error_code = ?3, error_message = ?4
-                 WHERE seq = ?1",
+                 WHERE seq = ?1 AND status = 'RUNNING'",
                 params![seq, at_ms, error_code, error_message],
             )
             .map(|_| ())
@@ -259,73 +310,131 @@ impl Store {
         .await
     }
 
-    /// One page of a function's invocations, newest first, with the total count and
-    /// the next page's marker. Markers are sequence numbers, so pages stay stable
-    /// while new invocations arrive. A `request_id` lookup ignores the time window.
+    /// One page of a function's invocations matching `filter`, newest first, with the
+    /// total count and the next page's marker. Markers are sequence numbers, so pages
+    /// stay stable while new invocations arrive. A lookup by request id ignores the
+    /// time window.
     ///
     /// # Errors
     /// [`StoreError`].
-    pub async fn list(
-        &self,
-        function_key: String,
-        qualifier: Option<String>,
-        query: ListAsyncQuery,
-        now_secs: i64,
-    ) -> Result<(Vec<AsyncInvocation>, u64, Option<i64>), StoreError> {
+    pub async fn list(&self, filter: ListFilter, now_secs: i64) -> Result<Page, StoreError> {
         self.with(move |c| {
-            let end = query.end.unwrap_or(now_secs);
-            let begin = query.begin.unwrap_or(end - LIST_DEFAULT_WINDOW_SECS);
-            let (begin_ms, end_ms) = if query.request_id.is_some() {
-                (i64::MIN, i64::MAX)
-            } else {
-                (begin * 1000, end * 1000 + 999)
+            use rusqlite::types::Value;
+            let mut sql = String::from("function_key = ?1");
+            let mut args: Vec<Value> = vec![Value::Text(filter.function_key.clone())];
+            let mut bind = |sql: &mut String, clause: &str, v: Value| {
+                args.push(v);
+                sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
             };
-            let filter = "function_key = ?1 AND (?2 IS NULL OR qualifier = ?2) AND (?3 IS NULL OR request_id = ?3)
-                 AND (?4 IS NULL OR status = ?4) AND created_ms BETWEEN ?5 AND ?6";
-            let status = query.status.map(AsyncStatus::as_str);
+            if let Some(q) = &filter.qualifier {
+                bind(&mut sql, " AND qualifier = ?", Value::Text(q.clone()));
+            }
+            let in_list = |sql: &mut String, column: &str, n: usize, first: usize| {
+                let marks: Vec<String> = (first..first + n).map(|i| format!("?{i}")).collect();
+                sql.push_str(&format!(" AND {column} IN ({})", marks.join(",")));
+            };
+            if !filter.request_ids.is_empty() {
+                in_list(&mut sql, "request_id", filter.request_ids.len(), args.len() + 1);
+                args.extend(filter.request_ids.iter().cloned().map(Value::Text));
+            } else {
+                let end = filter.end.unwrap_or(now_secs);
+                let begin = filter.begin.unwrap_or(end - LIST_DEFAULT_WINDOW_SECS);
+                args.push(Value::Integer(begin * 1000));
+                args.push(Value::Integer(end * 1000 + 999));
+                sql.push_str(&format!(" AND created_ms BETWEEN ?{} AND ?{}", args.len() - 1, args.len()));
+            }
+            if !filter.statuses.is_empty() {
+                in_list(&mut sql, "status", filter.statuses.len(), args.len() + 1);
+                args.extend(filter.statuses.iter().map(|st| Value::Text(st.as_str().to_owned())));
+            }
             let count: i64 = c.query_row(
-                &format!("SELECT count(*) FROM async_invocations WHERE {filter}"),
-                params![function_key, qualifier, query.request_id, status, begin_ms, end_ms],
+                &format!("SELECT count(*) FROM async_invocations WHERE {sql}"),
+                rusqlite::params_from_iter(args.iter()),
                 |r| r.get(0),
             )?;
-            let limit = i64::from(query.limit.unwrap_or(LIST_LIMIT_DEFAULT));
-            let marker = query.marker.filter(|&m| m > 0).map_or(i64::MAX, |m| m as i64);
-            let mut stmt = c.prepare_cached(&format!(
+            let limit = i64::from(filter.limit.unwrap_or(LIST_LIMIT_DEFAULT));
+            let marker = filter.marker.filter(|&m| m > 0).map_or(i64::MAX, |m| m as i64);
+            args.push(Value::Integer(marker));
+            args.push(Value::Integer(limit + 1));
+            let mut stmt = c.prepare(&format!(
                 "SELECT seq, request_id, status, error_code, error_message, created_ms, start_ms, end_ms
-                 FROM async_invocations WHERE {filter} AND seq < ?7 ORDER BY seq DESC LIMIT ?8"
+                 FROM async_invocations WHERE {sql} AND seq < ?{} ORDER BY seq DESC LIMIT ?{}",
+                args.len() - 1,
+                args.len()
             ))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                let created: i64 = r.get(5)?;
+                let start: Option<i64> = r.get(6)?;
+                let end: Option<i64> = r.get(7)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    AsyncInvocation {
+                        request_id: r.get(1)?,
+                        status: status_of(&r.get::<_, String>(2)?),
+                        error_code: r.get(3)?,
+                        error_message: r.get(4)?,
+                        start_time: format_query_time(start.unwrap_or(created).div_euclid(1000)),
+                        end_time: end.map(|e| format_query_time(e.div_euclid(1000))).unwrap_or_default(),
+                    },
+                ))
+            })?;
+            let mut page = Page {
+                invocations: Vec::new(),
+                count: count as u64,
+                next_marker: None,
+            };
             let mut last_seq = None;
-            let rows = stmt.query_map(
-                params![function_key, qualifier, query.request_id, status, begin_ms, end_ms, marker, limit + 1],
-                |r| {
-                    let created: i64 = r.get(5)?;
-                    let start: Option<i64> = r.get(6)?;
-                    let end: Option<i64> = r.get(7)?;
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        AsyncInvocation {
-                            request_id: r.get(1)?,
-                            status: status_of(&r.get::<_, String>(2)?),
-                            error_code: r.get(3)?,
-                            error_message: r.get(4)?,
-                            start_time: format_query_time(start.unwrap_or(created).div_euclid(1000)),
-                            end_time: end.map(|e| format_query_time(e.div_euclid(1000))).unwrap_or_default(),
-                        },
-                    ))
-                },
-            )?;
-            let mut page = Vec::new();
-            let mut more = false;
             for row in rows {
                 let (seq, inv) = row?;
-                if page.len() as i64 == limit {
-                    more = true;
+                if page.invocations.len() as i64 == limit {
+                    page.next_marker = last_seq;
                     break;
                 }
                 last_seq = Some(seq);
-                page.push(inv);
+                page.invocations.push(inv);
             }
-            Ok((page, count as u64, if more { last_seq } else { None }))
+            Ok(page)
+        })
+        .await
+    }
+
+    /// Cancels a WAIT or RUNNING invocation: it becomes DISCARD ("cancelled") in one
+    /// statement, so a run finishing at the same moment cannot overwrite it.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn cancel(
+        &self,
+        function_key: String,
+        request_id: String,
+        now_ms: i64,
+    ) -> Result<CancelOutcome, StoreError> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let found: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT seq, status FROM async_invocations WHERE function_key = ?1 AND request_id = ?2",
+                    params![function_key, request_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let outcome = match found {
+                None => CancelOutcome::NotFound,
+                Some((_, st)) if status_of(&st).is_terminal() => CancelOutcome::Finished(status_of(&st)),
+                Some((seq, st)) => {
+                    tx.execute(
+                        "UPDATE async_invocations SET status = 'DISCARD', error_code = 0, error_message = ?2,
+                         end_ms = ?3, start_ms = coalesce(start_ms, ?3)
+                         WHERE seq = ?1 AND status IN ('WAIT', 'RUNNING')",
+                        params![seq, CANCELLED_MESSAGE, now_ms],
+                    )?;
+                    CancelOutcome::Cancelled {
+                        was_running: status_of(&st) == AsyncStatus::Running,
+                    }
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
         })
         .await
     }

@@ -812,3 +812,155 @@ async fn shutdown_stops_cleanly() {
     );
     h.emulator.stop().await;
 }
+
+async fn cancel(h: &Harness, name: &str, body: Value) -> Answer {
+    call(
+        &h.router,
+        "POST",
+        &op_path(name, Operation::CancelAsyncInvocation),
+        &token_headers(),
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
+async fn active(h: &Harness, name: &str, query: &str) -> Answer {
+    let target = format!(
+        "{}?{query}",
+        op_path(name, Operation::ListActiveAsyncInvocations)
+    );
+    call(&h.router, "GET", &target, &token_headers(), Vec::new()).await
+}
+
+async fn wait_status(h: &Harness, name: &str, id: &str, want: &str) {
+    for _ in 0..200 {
+        let a = list(h, name, &format!("request_id={id}")).await;
+        if a.json()["invocations"][0]["status"] == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{id} never reached {want}");
+}
+
+#[tokio::test]
+async fn cancelling_stops_running_and_waiting_invocations() {
+    let h = harness().await;
+    // sleep runs two at a time: two run, the third waits.
+    let running: Vec<String> = vec![
+        invoke_async(&h, "sleep", json!({"ms": 2500})).await,
+        invoke_async(&h, "sleep", json!({"ms": 2500})).await,
+    ];
+    let waiting = invoke_async(&h, "sleep", json!({"ms": 2500})).await;
+    for id in &running {
+        wait_status(&h, "sleep", id, "RUNNING").await;
+    }
+    let a = active(&h, "sleep", "").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["count"], 3);
+    let a = active(&h, "sleep", "status=WAIT").await;
+    assert_eq!(a.json()["invocations"][0]["request_id"], waiting.as_str());
+    let a = active(&h, "sleep", &format!("requests={},{}", running[0], waiting)).await;
+    assert_eq!(a.json()["count"], 2);
+
+    let started = std::time::Instant::now();
+    for id in running.iter().chain([&waiting]) {
+        let a = cancel(&h, "sleep", json!({"request_id": id, "type": "force"})).await;
+        assert_eq!(
+            a.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&a.body)
+        );
+        assert_eq!(a.json(), json!({}));
+    }
+    for id in running.iter().chain([&waiting]) {
+        let rec = wait_terminal(&h, "sleep", id).await;
+        assert_eq!(rec["status"], "DISCARD");
+        assert_eq!(rec["error_message"], "cancelled");
+    }
+    assert_eq!(active(&h, "sleep", "").await.json()["count"], 0);
+    // The running attempts were stopped, not waited out: both units of concurrency
+    // are free again well before the 2.5 s handlers would have ended.
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let router = h.router.clone();
+            tokio::spawn(async move {
+                call(
+                    &router,
+                    "POST",
+                    &op_path("sleep", Operation::Invoke),
+                    &token_headers(),
+                    b"{\"ms\":1}".to_vec(),
+                )
+                .await
+            })
+        })
+        .collect();
+    for c in calls {
+        assert_eq!(c.await.unwrap().status, StatusCode::OK);
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(2000),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn cancel_races_and_bad_cancel_requests_get_the_service_errors() {
+    let h = harness().await;
+    let done = invoke_async(&h, "echo", json!({})).await;
+    wait_terminal(&h, "echo", &done).await;
+    let a = cancel(&h, "echo", json!({"request_id": done})).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (400, "FSS.0400")
+    );
+    assert!(a.json()["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("already finished (SUCCESS)"));
+    let rec = wait_terminal(&h, "echo", &done).await;
+    assert_eq!(
+        rec["status"], "SUCCESS",
+        "a finished invocation keeps its status"
+    );
+
+    let a = cancel(&h, "echo", json!({"request_id": "no-such-request"})).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (404, "FSS.0404")
+    );
+    // Another function's invocation is not this function's to cancel.
+    let other = invoke_async(&h, "sleep", json!({"ms": 1000})).await;
+    let a = cancel(&h, "echo", json!({"request_id": other})).await;
+    assert_eq!(a.status.as_u16(), 404);
+    for body in [
+        json!({}),
+        json!({"request_id": ""}),
+        json!({"request_id": "r", "type": "gentle"}),
+        json!([1]),
+    ] {
+        let a = cancel(&h, "echo", body.clone()).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (400, "FSS.0400"),
+            "{body}"
+        );
+    }
+    let a = active(&h, "echo", "status=SUCCESS").await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (400, "FSS.1001")
+    );
+    let eleven = (0..11)
+        .map(|i| format!("r{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let a = active(&h, "echo", &format!("requests={eleven}")).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (400, "FSS.1001")
+    );
+}

@@ -21,9 +21,9 @@ pub mod urn;
 
 pub use error::{ErrorBody, FssError};
 pub use models::{
-    AsyncInvocation, AsyncInvokeResponse, AsyncStatus, InvokeResponseBody, InvokeSummary,
-    ListAsyncInvocationsResponse,
+    AsyncInvocation, AsyncInvokeResponse, AsyncStatus, CancelAsyncInvocationRequest, CancelType,
+    InvokeResponseBody, InvokeSummary, ListAsyncInvocationsResponse,
 };
 pub use paths::{Operation, ParsedPath};
-pub use query::ListAsyncQuery;
+pub use query::{ActiveAsyncQuery, ListAsyncQuery};
 pub use urn::{FunctionUrn, Qualifier};

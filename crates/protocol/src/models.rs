@@ -123,6 +123,26 @@ pub struct ListAsyncInvocationsResponse {
     pub next_marker: Option<i64>,
 }
 
+/// How to cancel an async invocation (`type` of the cancel body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CancelType {
+    /// Stop it even if it is running.
+    Force,
+    /// Also cancel what it started (the emulator has nothing downstream: same as force).
+    Recursive,
+}
+
+/// Body of `POST …/cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelAsyncInvocationRequest {
+    /// The async invocation to stop.
+    pub request_id: String,
+    /// How; optional.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CancelType>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +165,28 @@ mod tests {
         .unwrap();
         assert_eq!(s.billing_duration, 100);
         assert_eq!(s.memory_used, 41.51171875);
+    }
+
+    #[test]
+    fn cancel_bodies_use_the_sdk_field_names() {
+        let c: CancelAsyncInvocationRequest =
+            serde_json::from_str(r#"{"request_id":"r1","type":"force"}"#).unwrap();
+        assert_eq!(c.kind, Some(CancelType::Force));
+        let c: CancelAsyncInvocationRequest =
+            serde_json::from_str(r#"{"request_id":"r1"}"#).unwrap();
+        assert_eq!(c.kind, None);
+        assert!(serde_json::from_str::<CancelAsyncInvocationRequest>(
+            r#"{"request_id":"r1","type":"gentle"}"#
+        )
+        .is_err());
+        assert_eq!(
+            serde_json::to_string(&CancelAsyncInvocationRequest {
+                request_id: "r".into(),
+                kind: Some(CancelType::Recursive)
+            })
+            .unwrap(),
+            r#"{"request_id":"r","type":"recursive"}"#
+        );
     }
 
     #[test]

@@ -182,6 +182,73 @@ impl ListAsyncQuery {
     }
 }
 
+/// Most request ids one active-invocations query may name.
+pub const ACTIVE_REQUESTS_MAX: usize = 10;
+
+/// Parameters of `GET …/active-async-invocations`: like [`ListAsyncQuery`], but the ids
+/// come as `requests` (comma-separated, at most 10) instead of `request_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActiveAsyncQuery {
+    /// Only these request ids.
+    pub requests: Vec<String>,
+    /// The rest of the listing parameters (`request_id` unused).
+    pub list: ListAsyncQuery,
+}
+
+impl ActiveAsyncQuery {
+    /// The wire pairs, in name order.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = self.list.to_pairs();
+        if !self.requests.is_empty() {
+            pairs.push(("requests".to_owned(), self.requests.join(",")));
+            pairs.sort();
+        }
+        pairs
+    }
+
+    /// Reads and validates the parameters (see [`ListAsyncQuery::from_pairs`]).
+    ///
+    /// # Errors
+    /// [`QueryError`] names the first bad parameter.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, QueryError> {
+        let mut requests = Vec::new();
+        let mut rest = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            match k.as_str() {
+                "requests" => {
+                    if !requests.is_empty() {
+                        return Err(invalid("requests", "given more than once"));
+                    }
+                    requests = v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    if requests.len() > ACTIVE_REQUESTS_MAX {
+                        return Err(invalid(
+                            "requests",
+                            format!("names more than {ACTIVE_REQUESTS_MAX} request ids"),
+                        ));
+                    }
+                    if requests.iter().any(|r| r.len() > QUERY_VALUE_MAX) {
+                        return Err(invalid(
+                            "requests",
+                            format!("has an id longer than {QUERY_VALUE_MAX} characters"),
+                        ));
+                    }
+                }
+                "request_id" => {}
+                _ => rest.push((k.clone(), v.clone())),
+            }
+        }
+        Ok(ActiveAsyncQuery {
+            requests,
+            list: ListAsyncQuery::from_pairs(&rest)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +316,36 @@ mod tests {
         assert_eq!(
             ListAsyncQuery::from_pairs(&pairs(&long)).unwrap_err().param,
             "request_id"
+        );
+    }
+
+    #[test]
+    fn active_queries_take_comma_separated_requests() {
+        let q = ActiveAsyncQuery::from_pairs(&pairs(
+            "requests=r1%2Cr2&limit=10&status=RUNNING&marker=0",
+        ))
+        .unwrap();
+        assert_eq!(q.requests, vec!["r1", "r2"]);
+        assert_eq!(q.list.limit, Some(10));
+        assert_eq!(
+            ActiveAsyncQuery::from_pairs(&pairs(&encode(&q.to_pairs()))).unwrap(),
+            q
+        );
+        let eleven = (0..11)
+            .map(|i| format!("r{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            ActiveAsyncQuery::from_pairs(&pairs(&format!("requests={eleven}")))
+                .unwrap_err()
+                .param,
+            "requests"
+        );
+        assert_eq!(
+            ActiveAsyncQuery::from_pairs(&pairs("limit=0"))
+                .unwrap_err()
+                .param,
+            "limit"
         );
     }
 
