@@ -22,39 +22,48 @@ function positiveNumber(value, field, { integer = false, allowZero = false } = {
   return value;
 }
 
-export class FunctionGraphClient extends WasmClient {
-  /**
-   * Every async invocation matching `query`, across pages, newest first.
-   * Stops when there is no next page, after `maxItems`, or with a ResponseError if
-   * the service repeats a page marker (instead of looping forever).
-   */
-  async *asyncInvocations(functionUrn, query = {}) {
-    if (query === null || typeof query !== "object") throw invalid("query", "must be an object");
-    const { maxItems, ...rest } = query;
-    positiveNumber(maxItems, "query.maxItems", { integer: true });
-    const limit = maxItems ?? Infinity;
-    const seen = new Set();
-    let marker = rest.marker;
-    let yielded = 0;
-    if (limit === 0) return;
-    for (;;) {
-      const page = await this.listAsyncInvocations(functionUrn, { ...rest, marker });
-      for (const invocation of page.invocations) {
-        yield invocation;
-        if (++yielded >= limit) return;
-      }
-      const next = page.nextMarker;
-      if (next === null || next === undefined) return;
-      if (seen.has(next) || (marker !== undefined && String(marker) === next)) {
-        throw makeError(
-          "ResponseError",
-          `the service returned page marker ${next} twice; stopping rather than looping`,
-          { status: 200, requestId: null, body: "" },
-        );
-      }
-      seen.add(next);
-      marker = next;
+/**
+ * Every record of a paged listing: `fetchPage(query)` is one of the client's listing
+ * methods. Stops when there is no next page or after `maxItems`, and refuses a page
+ * marker the service already returned instead of looping forever.
+ */
+async function* everyRecord(fetchPage, query) {
+  if (query === null || typeof query !== "object") throw invalid("query", "must be an object");
+  const { maxItems, ...rest } = query;
+  positiveNumber(maxItems, "query.maxItems", { integer: true });
+  const limit = maxItems ?? Infinity;
+  const seen = new Set();
+  let marker = rest.marker;
+  let yielded = 0;
+  for (;;) {
+    const page = await fetchPage({ ...rest, marker });
+    for (const invocation of page.invocations) {
+      yield invocation;
+      if (++yielded >= limit) return;
     }
+    const next = page.nextMarker;
+    if (next === null || next === undefined) return;
+    if (seen.has(next) || (marker !== undefined && String(marker) === next)) {
+      throw makeError(
+        "ResponseError",
+        `the service returned page marker ${next} twice; stopping rather than looping`,
+        { status: 200, requestId: null, body: "" },
+      );
+    }
+    seen.add(next);
+    marker = next;
+  }
+}
+
+export class FunctionGraphClient extends WasmClient {
+  /** Every async invocation matching `query`, across pages, newest first (`maxItems` caps it). */
+  asyncInvocations(functionUrn, query = {}) {
+    return everyRecord((q) => this.listAsyncInvocations(functionUrn, q), query);
+  }
+
+  /** Every WAIT and RUNNING async invocation matching `query`, across pages. */
+  activeAsyncInvocations(functionUrn, query = {}) {
+    return everyRecord((q) => this.listActiveAsyncInvocations(functionUrn, q), query);
   }
 
   /**

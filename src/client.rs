@@ -8,8 +8,11 @@ use functiongraph_protocol::limits::{
     ASYNC_BODY_MAX, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
 };
 use functiongraph_protocol::paths::{path, Operation};
+use functiongraph_protocol::query::ACTIVE_REQUESTS_MAX;
 use functiongraph_protocol::time::parse_query_time;
-use functiongraph_protocol::{headers as h, AsyncStatus, FunctionUrn, ListAsyncQuery};
+use functiongraph_protocol::{
+    headers as h, ActiveAsyncQuery, AsyncStatus, FunctionUrn, ListAsyncQuery,
+};
 use gloo_net::http::Method;
 use js_sys::{Promise, JSON};
 use wasm_bindgen::prelude::*;
@@ -19,7 +22,7 @@ use crate::errors::ClientError;
 use crate::fetch::{send, Outgoing};
 use crate::jsobj::{absent, get, opt_string, options_object};
 use crate::options::{CallOptions, ClientConfig};
-use crate::response::{async_result, invoke_result, list_page};
+use crate::response::{async_result, invoke_result, list_page, service_error};
 
 /// A client for one project. Create it once and reuse it.
 #[wasm_bindgen(js_name = FunctionGraphClient)]
@@ -151,6 +154,59 @@ fn query_time(v: &JsValue, field: &str) -> Result<Option<i64>, ClientError> {
                 "must be a Date or a UTC time \"YYYY-MM-DDTHH:mm:ss\"",
             )
         })
+}
+
+/// An async invocation's request id, as the service accepts it.
+fn request_id(v: &JsValue, field: &str) -> Result<String, ClientError> {
+    match v.as_string() {
+        Some(s) if !s.is_empty() && s.len() <= QUERY_VALUE_MAX && !s.contains(',') => Ok(s),
+        _ => Err(ClientError::invalid(
+            field,
+            format!("must be a request id (1 to {QUERY_VALUE_MAX} characters, no commas)"),
+        )),
+    }
+}
+
+/// The active-invocations query: `requestIds` (at most 10) and the listing fields.
+fn active_query(q: &Option<JsValue>) -> Result<ActiveAsyncQuery, ClientError> {
+    let mut list = list_query(q)?;
+    let Some(q) = q else {
+        return Ok(ActiveAsyncQuery::default());
+    };
+    if list.request_id.is_some() {
+        return Err(ClientError::invalid(
+            "query.requestId",
+            "use requestIds (an array) for active invocations",
+        ));
+    }
+    if list.status.is_some_and(|s| s.is_terminal()) {
+        return Err(ClientError::invalid(
+            "query.status",
+            "must be WAIT or RUNNING for active invocations",
+        ));
+    }
+    let ids = get(q, "requestIds");
+    let requests = if absent(&ids) {
+        Vec::new()
+    } else if js_sys::Array::is_array(&ids) {
+        let arr = js_sys::Array::from(&ids);
+        if arr.length() as usize > ACTIVE_REQUESTS_MAX {
+            return Err(ClientError::invalid(
+                "query.requestIds",
+                format!("may name at most {ACTIVE_REQUESTS_MAX} request ids"),
+            ));
+        }
+        arr.iter()
+            .map(|v| request_id(&v, "query.requestIds"))
+            .collect::<Result<_, _>>()?
+    } else {
+        return Err(ClientError::invalid(
+            "query.requestIds",
+            "must be an array of request ids",
+        ));
+    };
+    list.request_id = None;
+    Ok(ActiveAsyncQuery { requests, list })
 }
 
 /// The listing query, validated.
@@ -286,6 +342,80 @@ impl Client {
             let out = Outgoing {
                 method: Method::GET,
                 path: path(&config.project_id, &urn, Operation::ListAsyncInvocations),
+                query: q.to_pairs(),
+                headers: Vec::new(),
+                body: None,
+            };
+            list_page(send(&config, out, &call).await?)
+        }))
+    }
+
+    /// Stops a WAIT or RUNNING async invocation (it ends as DISCARD).
+    #[wasm_bindgen(js_name = cancelAsyncInvocation)]
+    pub fn cancel_async_invocation(
+        &self,
+        function_urn: JsValue,
+        request: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let config = self.config.clone();
+        promise(Box::pin(async move {
+            let urn = checked_urn(&config, &function_urn)?;
+            let id = request_id(&request, "requestId")?;
+            let options = options_object(options, "options")?;
+            let call = CallOptions::parse(&options, &config, "options", false)?;
+            let kind = match options
+                .as_ref()
+                .map(|o| opt_string(o, "type", "options.type"))
+                .transpose()?
+                .flatten()
+                .as_deref()
+            {
+                None => None,
+                Some(k @ ("force" | "recursive")) => Some(k.to_owned()),
+                Some(_) => {
+                    return Err(ClientError::invalid(
+                        "options.type",
+                        "must be \"force\" or \"recursive\"",
+                    ))
+                }
+            };
+            let body = js_sys::Object::new();
+            crate::jsobj::set(&body, "request_id", &JsValue::from_str(&id));
+            if let Some(k) = kind {
+                crate::jsobj::set(&body, "type", &JsValue::from_str(&k));
+            }
+            let out = Outgoing {
+                method: Method::POST,
+                path: path(&config.project_id, &urn, Operation::CancelAsyncInvocation),
+                query: Vec::new(),
+                headers: Vec::new(),
+                body: JSON::stringify(&body).ok().and_then(|s| s.as_string()),
+            };
+            let inc = send(&config, out, &call).await?;
+            if inc.status >= 400 {
+                return Err(service_error(&inc));
+            }
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
+    /// One page of a function's WAIT and RUNNING async invocations, newest first.
+    #[wasm_bindgen(js_name = listActiveAsyncInvocations)]
+    pub fn list_active_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
+        let config = self.config.clone();
+        promise(Box::pin(async move {
+            let urn = checked_urn(&config, &function_urn)?;
+            let query = options_object(query, "query")?;
+            let call = CallOptions::parse(&query, &config, "query", true)?;
+            let q = active_query(&query)?;
+            let out = Outgoing {
+                method: Method::GET,
+                path: path(
+                    &config.project_id,
+                    &urn,
+                    Operation::ListActiveAsyncInvocations,
+                ),
                 query: q.to_pairs(),
                 headers: Vec::new(),
                 body: None,
