@@ -225,8 +225,19 @@ pub struct EmulatorProcess {
 
 impl EmulatorProcess {
     pub fn start(functions: &Path, data: &Path, extra: &[&str]) -> EmulatorProcess {
+        Self::start_with_env(functions, data, extra, &[])
+    }
+
+    /// Like `start`, with extra variables in the emulator's own environment.
+    pub fn start_with_env(
+        functions: &Path,
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> EmulatorProcess {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fgs-emulator"))
+            .envs(env.iter().copied())
             .args(["--listen", "127.0.0.1:0", "--functions"])
             .arg(functions)
             .arg("--data")

@@ -1,0 +1,2 @@
+// Test fixture: the environment variables a handler can read.
+exports.handler = async () => process.env;
