@@ -115,6 +115,9 @@ async fn route(
         },
         now_ms() / 1000,
     )?;
+    if op.method() == "POST" && !body.is_empty() {
+        json_content_type(&parts.headers)?;
+    }
     let urn = FunctionUrn::parse(&parsed.urn)
         .map_err(|e| ApiError::new(FssError::INVALID_URN, format!("Invalid function URN: {e}")))?;
     if urn.project_id != parsed.project_id || urn.region != state.config.region {
@@ -136,6 +139,31 @@ async fn route(
         Operation::ListAsyncInvocations => list_async(state, &resolved, &urn, &query).await,
         Operation::ListActiveAsyncInvocations => list_active(state, &resolved, &urn, &query).await,
         Operation::CancelAsyncInvocation => cancel(state, &resolved, &body).await,
+    }
+}
+
+/// A POST body must be declared JSON (`application/json`, or a `+json` type), as
+/// the API documents; anything else is refused before the body is looked at.
+fn json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json")) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            FssError::NOT_ACCEPTABLE,
+            format!(
+                "Not acceptable: the body must be sent as Content-Type: application/json (got '{}')",
+                if ct.is_empty() { "none" } else { ct.as_str() }
+            ),
+        ))
     }
 }
 

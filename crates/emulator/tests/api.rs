@@ -964,3 +964,49 @@ async fn cancel_races_and_bad_cancel_requests_get_the_service_errors() {
         (400, "FSS.1001")
     );
 }
+
+#[tokio::test]
+async fn post_bodies_must_be_declared_json() {
+    let h = harness().await;
+    let target = op_path("echo", Operation::Invoke);
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "jsonish",
+    ] {
+        let headers = vec![
+            ("Content-Type".to_owned(), ct.to_owned()),
+            ("X-Auth-Token".to_owned(), "dev-token".to_owned()),
+        ];
+        let a = call(&h.router, "POST", &target, &headers, b"{\"a\":1}".to_vec()).await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (406, "FSS.0406"),
+            "{ct}"
+        );
+        assert!(a.json()["error_msg"].as_str().unwrap().contains(ct));
+    }
+    let no_type = vec![("X-Auth-Token".to_owned(), "dev-token".to_owned())];
+    let a = call(&h.router, "POST", &target, &no_type, b"{\"a\":1}".to_vec()).await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (406, "FSS.0406")
+    );
+    for ct in [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/vnd.api+json",
+    ] {
+        let headers = vec![
+            ("Content-Type".to_owned(), ct.to_owned()),
+            ("X-Auth-Token".to_owned(), "dev-token".to_owned()),
+        ];
+        let a = call(&h.router, "POST", &target, &headers, b"{\"a\":1}".to_vec()).await;
+        assert_eq!(a.status, StatusCode::OK, "{ct}");
+    }
+    // An empty body needs no type: it is the empty event.
+    let a = call(&h.router, "POST", &target, &no_type, Vec::new()).await;
+    assert_eq!(a.status, StatusCode::OK);
+}

@@ -115,7 +115,8 @@ async fn no_auth_accepts_anonymous_calls_but_still_checks_the_project() {
         ..test_config()
     };
     let (emu, _f, _d) = start(config).await;
-    let (status, _, body) = send(&emu, &[]).await;
+    let json = [("Content-Type".to_owned(), "application/json".to_owned())];
+    let (status, _, body) = send(&emu, &json).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let req = Request::builder()
         .method("POST")
