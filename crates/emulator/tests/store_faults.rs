@@ -1,0 +1,65 @@
+//! When SQLite cannot take the write (another process holds the database), an async
+//! invoke is refused with a 5xx service error, never accepted and lost; sync invokes
+//! keep working; and accepting resumes when the lock is released.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use functiongraph_emulator::Emulator;
+use functiongraph_protocol::paths::Operation;
+use tower::ServiceExt as _;
+
+async fn post(router: &axum::Router, op: Operation, name: &str) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder().method("POST").uri(op_path(name, op));
+    for (k, v) in token_headers() {
+        req = req.header(k, v);
+    }
+    let resp = router
+        .clone()
+        .oneshot(req.body(Body::from("{}")).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn a_locked_database_refuses_accepts_with_503_then_recovers() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = Emulator::start(test_config(), functions.path(), data.path())
+        .await
+        .unwrap();
+    let router = emu.router();
+
+    // Another process takes the write lock and holds it past the emulator's 5 s busy timeout.
+    let other = rusqlite::Connection::open(data.path().join("fgs.sqlite3")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (status, body) = post(&router, Operation::InvokeAsync, "echo").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error_code"], "FSS.0503");
+    assert!(body["error_msg"].as_str().unwrap().contains("not accepted"));
+    // Sync invocations do not need the store.
+    let (status, _) = post(&router, Operation::Invoke, "echo").await;
+    assert_eq!(status, StatusCode::OK);
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+
+    let (status, body) = post(&router, Operation::InvokeAsync, "echo").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = body["request_id"].as_str().unwrap().to_owned();
+    let count: i64 = rusqlite::Connection::open(data.path().join("fgs.sqlite3"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM async_invocations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        count, 1,
+        "only the accepted invocation ({id}) was stored; the refused one was never half-accepted"
+    );
+    emu.stop().await;
+}
