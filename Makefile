@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm test-browser
+.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -62,5 +62,10 @@ test-browser: pkg
 	cargo build -p functiongraph-emulator
 	node tests/browser/run.mjs
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser
+# docs/openapi.yaml against a real emulator with schemathesis: no 5xx, answers conform.
+test-api:
+	cargo build -p functiongraph-emulator
+	bash scripts/api-check.sh $(EMULATOR_DEBUG)
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
 	@echo "make test: all suites passed"

@@ -48,16 +48,14 @@ for lock in package-lock.json tests/compat/package-lock.json; do
   [[ -f "$lock" ]] && npm_ci "$(dirname "$lock")"
 done
 
-# Python venv for the official Python SDK compatibility tests.
-req=tests/compat/requirements.txt
-if [[ -f "$req" ]]; then
-  stamp=.venv/.setup-req-sha
-  sha=$(sha256sum "$req" | cut -d' ' -f1)
-  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$sha" ]]; then
-    log "creating .venv with $req"
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
-    echo "$sha" >"$stamp"
-  fi
+# Python venv: the official Python SDK (compatibility tests) and schemathesis (API checks).
+reqs=(tests/compat/requirements.txt tests/api/requirements.txt)
+stamp=.venv/.setup-req-sha
+sha=$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$sha" ]]; then
+  log "creating .venv with ${reqs[*]}"
+  python3 -m venv .venv
+  for r in "${reqs[@]}"; do .venv/bin/pip install --quiet --disable-pip-version-check -r "$r"; done
+  echo "$sha" >"$stamp"
 fi
 log "ready"
