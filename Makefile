@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
+.PHONY: help setup build emulator pkg demo soak test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -29,6 +29,10 @@ build: setup emulator pkg
 demo: build
 	@echo "starting the emulator with examples/functions (Ctrl-C stops it)"
 	$(EMULATOR_RELEASE) --listen 127.0.0.1:$(PORT) --functions examples/functions --data .fgs-data --www www --pkg pkg
+
+# Bounded load on loopback (wrk): not part of make test, whose timings must not matter.
+soak: setup
+	bash scripts/soak.sh
 
 lint:
 	cargo fmt --all -- --check
