@@ -25,6 +25,10 @@ use crate::state::{now_ms, AppState};
 use crate::store::{CancelOutcome, ListFilter, NewInvocation};
 use crate::worker::InvokeMessage;
 
+/// Largest total size of a request's headers, as an API gateway would allow. (Beyond
+/// hyper's own much larger cap, the connection is refused before we see it.)
+const HEADERS_MAX: usize = 32 * 1024;
+
 /// Largest body accepted by the operations that take none.
 const SMALL_BODY_MAX: usize = 64 * 1024;
 /// Memory sizes `X-Cff-Instance-Memory` may ask for, MB.
@@ -74,6 +78,17 @@ async fn route(
         ),
     })?;
     let op = parsed.operation;
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > HEADERS_MAX {
+        return Err(ApiError::new(
+            FssError::INVALID_PARAMETER,
+            format!("Invalid parameter: the request headers total {header_bytes} bytes; the limit is {HEADERS_MAX}"),
+        ));
+    }
     if parts.method.as_str() != op.method() {
         return Err(ApiError::new(
             FssError::NOT_FOUND,

@@ -1010,3 +1010,34 @@ async fn post_bodies_must_be_declared_json() {
     let a = call(&h.router, "POST", &target, &no_type, Vec::new()).await;
     assert_eq!(a.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn oversized_headers_get_the_service_error() {
+    let h = harness().await;
+    let mut headers = token_headers();
+    headers.push(("X-Padding".into(), "a".repeat(40 * 1024)));
+    let a = call(
+        &h.router,
+        "POST",
+        &op_path("echo", Operation::Invoke),
+        &headers,
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), a.error_code().as_str()),
+        (400, "FSS.0400")
+    );
+    assert!(a.json()["error_msg"].as_str().unwrap().contains("headers"));
+    let mut headers = token_headers();
+    headers.push(("X-Padding".into(), "a".repeat(20 * 1024)));
+    let a = call(
+        &h.router,
+        "POST",
+        &op_path("echo", Operation::Invoke),
+        &headers,
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "20 KB of headers is fine");
+}
