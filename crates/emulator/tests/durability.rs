@@ -81,3 +81,41 @@ fn kill_9_mid_burst_loses_nothing() {
         accepted.iter().map(String::as_str).collect::<HashSet<_>>()
     );
 }
+
+#[test]
+fn sigterm_leaves_running_async_invocations_resumable() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let mut emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let r = http(
+        &emu.addr,
+        "POST",
+        &op_path("sleep", Operation::InvokeAsync),
+        &token_headers(),
+        b"{\"ms\":1500}",
+    );
+    let id = r.json()["request_id"].as_str().unwrap().to_owned();
+    std::thread::sleep(Duration::from_millis(400));
+    let pid = emu.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(emu.child.wait().unwrap().success(), "clean exit on SIGTERM");
+
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let all = list_all(&emu.addr);
+        let rec = all
+            .iter()
+            .find(|i| i["request_id"] == id.as_str())
+            .expect("still listed");
+        if rec["status"] == "SUCCESS" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not resumed: {rec}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
