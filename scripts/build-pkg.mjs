@@ -34,7 +34,7 @@ writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${
 // js/client.js is not a wasm-bindgen snippet: only the entries import it.
 cpSync(join(root, "js/client.js"), join(out, "js/client.js"));
 
-const reexports = `export { version } from "./functiongraph_client.js";
+const reexports = `export { signRequest, version } from "./functiongraph_client.js";
 export { FunctionGraphClient } from "./js/client.js";
 export {
   FunctionGraphError,

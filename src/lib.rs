@@ -12,6 +12,7 @@ mod js;
 mod jsobj;
 mod options;
 mod response;
+mod signer;
 
 pub use client::Client;
 
