@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
+.PHONY: help setup build emulator pkg demo soak test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -71,5 +71,9 @@ test-api:
 	cargo build -p functiongraph-emulator
 	bash scripts/api-check.sh $(EMULATOR_DEBUG)
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api
+# The TypeScript definitions: a strict typed consumer, with @ts-expect-error for wrong usage.
+test-types:
+	node_modules/.bin/tsc -p tests/types
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
 	@echo "make test: all suites passed"

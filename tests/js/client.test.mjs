@@ -370,3 +370,30 @@ describe("signRequest", () => {
     assert.throws(() => pkg.signRequest({ method: "GET", url }, { accessKey: "a" }), (e) => e.field === "credentials.secretKey");
   });
 });
+
+describe("the package's shape", () => {
+  test("index.d.ts declares exactly what the package exports", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { root } = await import("./harness.mjs");
+    const dts = readFileSync(`${root}/pkg/index.d.ts`, "utf8");
+    const declared = [...dts.matchAll(/^export declare (?:class|function) (\w+)/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(Object.keys(pkg).sort(), declared);
+    const methods = [...dts.slice(dts.indexOf("export declare class FunctionGraphClient")).split("\n}")[0].matchAll(/^  (\w+)\(/gm)]
+      .map((m) => m[1])
+      .filter((m) => m !== "constructor")
+      .sort();
+    const client = new pkg.FunctionGraphClient({ projectId: PROJECT, region: "cn-north-4" });
+    for (const m of methods) assert.equal(typeof client[m], "function", `FunctionGraphClient.${m}`);
+    assert.equal(typeof client[Symbol.dispose], "function");
+  });
+
+  test("package.json: exports for types, node, browser and bundlers; version from Cargo.toml", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { root } = await import("./harness.mjs");
+    const meta = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
+    assert.deepEqual(Object.keys(meta.exports["."]), ["types", "node", "browser", "default"]);
+    assert.equal(meta.type, "module");
+    assert.equal(meta.version, pkg.version());
+    assert.match(readFileSync(`${root}/Cargo.toml`, "utf8"), new RegExp(`version = "${meta.version}"`));
+  });
+});

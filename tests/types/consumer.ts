@@ -1,0 +1,151 @@
+// A typed consumer of the package, checked with `tsc --strict --noEmit` (make test-types).
+// Each @ts-expect-error line is wrong usage that must not compile: if it ever compiles,
+// tsc fails on the unused directive.
+import {
+  FunctionGraphClient,
+  InvokeResult,
+  ServiceError,
+  TimeoutError,
+  ValidationError,
+  isFunctionGraphError,
+  signRequest,
+  version,
+  type AsyncInvocation,
+  type AsyncInvocationPage,
+  type Credentials,
+  type ResponseInfo,
+} from "functiongraph-client";
+
+const projectId = "0123456789abcdef0123456789abcdef";
+const urn = `urn:fss:cn-north-4:${projectId}:function:default:hello:latest`;
+
+const provider = async (): Promise<Credentials> => ({ accessKey: "AK", secretKey: "SK", securityToken: "ST" });
+const seen: ResponseInfo[] = [];
+const client = new FunctionGraphClient({
+  projectId,
+  endpoint: "http://127.0.0.1:8787",
+  credentials: provider,
+  timeoutMs: 10_000,
+  retry: { maxAttempts: 5, baseDelayMs: 50, retryInvocations: false },
+  headers: { "X-Trace": "t" },
+  onResponse: (info) => seen.push(info),
+  debug: false,
+});
+new FunctionGraphClient({ projectId, region: "cn-north-4", credentials: { token: "t" }, retry: false });
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  const r: InvokeResult = await client.invoke(urn, { name: "x" }, { logType: "tail", requestVersion: "v1", signal: controller.signal });
+  const status: number = r.status;
+  const parsed = r.json<{ statusCode: number }>();
+  const code: number = parsed.statusCode;
+  const ms: number | undefined = r.summary?.durationMs;
+  const failure: string | undefined = r.functionError?.message;
+  void [status, code, ms, failure];
+
+  const { requestId } = await client.invokeAsync(urn, "{\"raw\":true}", { timeoutMs: 0, retry: true });
+  const page: AsyncInvocationPage = await client.listAsyncInvocations(urn, {
+    status: "FAIL",
+    limit: 50,
+    marker: "12",
+    begin: new Date(Date.now() - 3_600_000),
+    end: "2026-01-01T00:00:00",
+  });
+  for (const inv of page.invocations) {
+    const started: Date | null = inv.startTime;
+    void started?.toISOString();
+  }
+  const next: string | null = page.nextMarker;
+  void next;
+  const active = await client.listActiveAsyncInvocations(urn, { requestIds: [requestId], status: "RUNNING" });
+  void active.count;
+  for await (const inv of client.asyncInvocations(urn, { maxItems: 10 })) {
+    const s: AsyncInvocation["status"] = inv.status;
+    void s;
+  }
+  for await (const inv of client.activeAsyncInvocations(urn)) void inv.requestId;
+  const done = await client.waitForAsyncInvocation(urn, requestId, { intervalMs: 200, timeoutMs: 60_000 });
+  if (done.status === "FAIL") console.log(done.errorCode, done.errorMessage);
+  await client.invokeAsyncAndWait(urn, { job: 1 }, { signal: controller.signal });
+  const nothing: void = await client.cancelAsyncInvocation(urn, requestId, { type: "force" });
+  void nothing;
+
+  try {
+    await client.invoke(urn, {});
+  } catch (e) {
+    if (e instanceof ServiceError) {
+      const c: string = e.errorCode;
+      const n: number = e.status;
+      const id: string | null = e.requestId;
+      void [c, n, id, e.attempts];
+    } else if (e instanceof TimeoutError) {
+      void (e.elapsedMs + e.timeoutMs);
+    } else if (e instanceof ValidationError) {
+      void e.field.length;
+    } else if (isFunctionGraphError(e)) {
+      const name: string = e.name;
+      void name;
+    }
+  }
+
+  const headers: Record<string, string> = signRequest(
+    { method: "GET", url: "https://functiongraph.cn-north-4.myhuaweicloud.com/v2/x", headers: { "Content-Type": "application/json" } },
+    { accessKey: "AK", secretKey: "SK" },
+    { date: new Date() },
+  );
+  void headers;
+  const v: string = version();
+  void v;
+  {
+    using scoped = new FunctionGraphClient({ projectId, region: "cn-north-4" });
+    void scoped;
+  }
+  client.free();
+}
+void main;
+
+// Wrong usage: each must fail to compile.
+// @ts-expect-error projectId is required
+new FunctionGraphClient({ region: "cn-north-4" });
+// @ts-expect-error credentials need a secretKey with the accessKey
+new FunctionGraphClient({ projectId, region: "r", credentials: { accessKey: "AK" } });
+// @ts-expect-error timeoutMs is a number
+new FunctionGraphClient({ projectId, region: "r", timeoutMs: "10s" });
+// @ts-expect-error retry.maxAttempts is a number
+new FunctionGraphClient({ projectId, region: "r", retry: { maxAttempts: "3" } });
+async function wrong(c: FunctionGraphClient): Promise<void> {
+  // @ts-expect-error logType is "tail" | "none"
+  await c.invoke(urn, {}, { logType: "all" });
+  // @ts-expect-error requestVersion is "v0" | "v1"
+  await c.invoke(urn, {}, { requestVersion: "v2" });
+  // @ts-expect-error status is one of the five literals
+  await c.listAsyncInvocations(urn, { status: "DONE" });
+  // @ts-expect-error limit is a number
+  await c.listAsyncInvocations(urn, { limit: "10" });
+  // @ts-expect-error active invocations take requestIds (an array), not requestId
+  await c.listActiveAsyncInvocations(urn, { requestId: "r" });
+  // @ts-expect-error active status is WAIT or RUNNING
+  await c.listActiveAsyncInvocations(urn, { status: "SUCCESS" });
+  // @ts-expect-error the URN comes first, as a string
+  await c.invoke({ name: "x" });
+  // @ts-expect-error cancel type is "force" | "recursive"
+  await c.cancelAsyncInvocation(urn, "r", { type: "gentle" });
+  const r = await c.invoke(urn);
+  // @ts-expect-error results are read-only
+  r.status = 500;
+  // @ts-expect-error InvokeResult has no `body`
+  void r.body;
+  // @ts-expect-error `signal` must be an AbortSignal
+  await c.invokeAsync(urn, {}, { signal: "stop" });
+  try {
+    await c.invoke(urn);
+  } catch (e) {
+    if (e instanceof ServiceError) {
+      // @ts-expect-error ServiceError has errorCode, not code
+      void e.code;
+    }
+  }
+  // @ts-expect-error signRequest needs a url
+  signRequest({ method: "GET" }, { accessKey: "a", secretKey: "b" });
+}
+void wrong;

@@ -1,0 +1,436 @@
+// Type definitions for functiongraph-client.
+// `[Symbol.dispose]` needs TypeScript ≥ 5.2 with `lib: ["esnext"]` (or "esnext.disposable").
+
+/** Credentials for one request. */
+export type Credentials =
+  | {
+      /** An IAM token, sent as `X-Auth-Token`. */
+      token: string;
+    }
+  | {
+      /** Access key id (AK). */
+      accessKey: string;
+      /** Secret key (SK). Used to sign; never sent, logged or put in an error. */
+      secretKey: string;
+      /** Session token of temporary credentials, sent (and signed) as `X-Security-Token`. */
+      securityToken?: string;
+    };
+
+/**
+ * Called before every request (tokens and temporary keys expire): return fresh credentials.
+ * Cache inside it if fetching them is expensive. A throw or rejection fails the call with a
+ * `ValidationError` (field `options.credentials`) whose `cause` is what was thrown.
+ */
+export type CredentialProvider = () => Credentials | Promise<Credentials>;
+
+/** When and how a failed request is sent again. */
+export interface RetryOptions {
+  /** Attempts in all, including the first, 1 to 10. Default 3. */
+  maxAttempts?: number;
+  /** Base of the exponential backoff, ms. Default 100. Each delay is random in [0, base × 2^n], capped. */
+  baseDelayMs?: number;
+  /** Cap of one delay, ms. Default 5000. A `Retry-After` from the service is honoured even if longer. */
+  maxDelayMs?: number;
+}
+
+/** Client-wide retry settings. */
+export interface ClientRetryOptions extends RetryOptions {
+  /**
+   * Also retry `invoke`, `invokeAsync` and `cancelAsyncInvocation`. They are not idempotent (a retried
+   * invoke may run the function twice), so by default only listings are retried. Default false.
+   */
+  retryInvocations?: boolean;
+}
+
+/** What `onRequest` and `debug` see before each attempt. Credentials are `"[REDACTED]"`. */
+export interface RequestInfo {
+  method: "GET" | "POST";
+  url: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Lower-case names; `authorization`, `x-auth-token` and `x-security-token` are `"[REDACTED]"`. */
+  headers: Record<string, string>;
+}
+
+/** What `onResponse` and `debug` see after each attempt. */
+export interface ResponseInfo extends RequestInfo {
+  /** HTTP status; absent when the attempt failed without an answer. */
+  status?: number;
+  /** The service's request id, when it sent one. */
+  requestId?: string | null;
+  /** Time of the attempt, ms. */
+  durationMs: number;
+  /** The platform error (network failure) or `"aborted"`, when there was no answer. */
+  error?: unknown;
+}
+
+/** Options of `new FunctionGraphClient(...)`. */
+export interface ClientOptions {
+  /** The project id (32 hex characters); every function URN must belong to it. */
+  projectId: string;
+  /** Region, e.g. `"cn-north-4"`: the endpoint becomes `https://functiongraph.{region}.myhuaweicloud.com`. */
+  region?: string;
+  /** Explicit base URL, e.g. `"http://127.0.0.1:8787"` for the local emulator. Wins over `region`. */
+  endpoint?: string;
+  /** Credentials or a provider. Omit only against an emulator started with `--no-auth`. */
+  credentials?: Credentials | CredentialProvider;
+  /** Time limit of each call, retries included, ms. Default 60000; 0 disables it. */
+  timeoutMs?: number;
+  /** Retries; `false` disables them. Default: listings 3 attempts, invocations none. */
+  retry?: ClientRetryOptions | boolean;
+  /** Extra headers on every request (signed with AK/SK). Credential headers may not be set here. */
+  headers?: Record<string, string>;
+  /** Appended to the `User-Agent` where the platform allows it (Node); browsers keep their own. */
+  userAgent?: string;
+  /** Called before every attempt, with secrets redacted. A throwing hook does not fail the call. */
+  onRequest?: (info: RequestInfo) => void;
+  /** Called after every attempt, with secrets redacted. A throwing hook does not fail the call. */
+  onResponse?: (info: ResponseInfo) => void;
+  /** Log each attempt's request and response (redacted) with `console.debug`. Default false. */
+  debug?: boolean;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with `signal.reason`, exactly like `fetch`. */
+  signal?: AbortSignal;
+  /** Time limit of this call, retries included, ms; overrides the client's. 0 disables it. */
+  timeoutMs?: number;
+  /** Retries of this call: `true` uses the client's settings (opting an invocation in), `false` none. */
+  retry?: RetryOptions | boolean;
+}
+
+/** Options of `invoke`. */
+export interface InvokeOptions extends CallOptions {
+  /** `"tail"`: the last 4 KB of the function's log in `result.log`. Default `"none"`. */
+  logType?: "tail" | "none";
+  /** Response format asked of the service (`X-CFF-Request-Version`). Default `"v1"`. */
+  requestVersion?: "v0" | "v1";
+}
+
+/** `X-Cff-Invoke-Summary`, parsed. */
+export interface InvokeSummary {
+  /** Execution time, ms. */
+  durationMs: number;
+  /** Billed time, ms. */
+  billingDurationMs: number;
+  /** Configured memory, MB. */
+  memorySizeMb: number;
+  /** Memory used, MB. */
+  memoryUsedMb: number;
+}
+
+/** How the function itself failed (the call succeeded). */
+export interface FunctionErrorInfo {
+  /** The service's function error code, e.g. 4002 (the handler threw), 408 (it timed out). */
+  code: number;
+  /** The error's class, e.g. `"Error"`. */
+  type: string;
+  /** The error's message. */
+  message: string;
+  /** Stack trace lines, when the runtime reports them. */
+  stackTrace: string[];
+}
+
+/** What `invoke` resolves with. Frozen. */
+export declare class InvokeResult {
+  private constructor();
+  /** The invocation's request id. */
+  readonly requestId: string;
+  /** 200 on success, otherwise the function error code (see `functionError`). */
+  readonly status: number;
+  /** What the function returned, as text (JSON text unless it returned a string). */
+  readonly result: string;
+  /** The function's log (last 4 KB) with `logType: "tail"`, otherwise `""`. */
+  readonly log: string;
+  /** The invoke summary, or null when the service sent none. */
+  readonly summary: InvokeSummary | null;
+  /** Set when the function threw, timed out or crashed; null on success. */
+  readonly functionError: FunctionErrorInfo | null;
+  /**
+   * `result` parsed as JSON.
+   * @throws {ResponseError} when `result` is not JSON.
+   */
+  json<T = unknown>(): T;
+}
+
+/** What `invokeAsync` resolves with. */
+export interface AsyncInvokeResult {
+  /** Id to look the invocation up, wait for it or cancel it. */
+  requestId: string;
+}
+
+/** Lifecycle of an async invocation. DISCARD: aged out before it could run, or cancelled. */
+export type AsyncInvocationStatus = "WAIT" | "RUNNING" | "SUCCESS" | "FAIL" | "DISCARD";
+
+/** One async invocation record. */
+export interface AsyncInvocation {
+  requestId: string;
+  status: AsyncInvocationStatus;
+  /** 0 on success or while not finished. */
+  errorCode: number;
+  /** `""` on success or while not finished. */
+  errorMessage: string;
+  /** When it started (when accepted, while waiting); null if the service sent none. */
+  startTime: Date | null;
+  /** When it ended; null while not finished. */
+  endTime: Date | null;
+}
+
+/** Filters and paging of `listAsyncInvocations`. */
+export interface ListAsyncInvocationsQuery extends CallOptions {
+  /** Only this request id (the time window is then ignored). */
+  requestId?: string;
+  /** Only this status. */
+  status?: AsyncInvocationStatus;
+  /** The `nextMarker` of the previous page. */
+  marker?: string | number;
+  /** Page size, 1 to 500. Default 100. */
+  limit?: number;
+  /** Window start: a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`. Default an hour before `end`. */
+  begin?: Date | string;
+  /** Window end: a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`. Default now. */
+  end?: Date | string;
+}
+
+/** Filters and paging of `listActiveAsyncInvocations`. */
+export interface ListActiveAsyncInvocationsQuery extends Omit<ListAsyncInvocationsQuery, "requestId" | "status"> {
+  /** Only these request ids (at most 10). */
+  requestIds?: string[];
+  /** Only WAIT or only RUNNING. */
+  status?: "WAIT" | "RUNNING";
+}
+
+/** One page of a listing. */
+export interface AsyncInvocationPage {
+  /** Newest first. */
+  invocations: AsyncInvocation[];
+  /** How many match in all. */
+  count: number;
+  /** Pass as `marker` for the next page; null on the last page. */
+  nextMarker: string | null;
+}
+
+/** Options of the `for await` iterators. */
+export interface IterateOptions {
+  /** Stop after this many records. */
+  maxItems?: number;
+}
+
+/** Options of `waitForAsyncInvocation` and `invokeAsyncAndWait`. */
+export interface WaitOptions {
+  /** First polling interval, ms. Default 500; it grows ×1.5 up to `maxIntervalMs`. */
+  intervalMs?: number;
+  /** Longest polling interval, ms. Default 5000. */
+  maxIntervalMs?: number;
+  /** Give up after this long, ms, with a `TimeoutError`. Default 16 minutes. */
+  timeoutMs?: number;
+  /** Stops waiting at once: rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Options of `cancelAsyncInvocation`. */
+export interface CancelOptions extends CallOptions {
+  /** `"force"` or `"recursive"` (also what it started); optional. */
+  type?: "force" | "recursive";
+}
+
+/**
+ * A client for one project. Create it once and reuse it. Every method returns a Promise and never
+ * throws synchronously; a rejection is one of this package's errors, or an abort's `signal.reason`.
+ *
+ * @example
+ * const client = new FunctionGraphClient({
+ *   projectId: "0123456789abcdef0123456789abcdef",
+ *   endpoint: "http://127.0.0.1:8787",
+ *   credentials: { token: "dev-token" },
+ * });
+ */
+export declare class FunctionGraphClient {
+  /** @throws {ValidationError} for bad options. */
+  constructor(options: ClientOptions);
+
+  /**
+   * Runs a function and waits for its result. The event may be any JSON value; a string is sent
+   * as is and must itself be JSON text; `undefined` sends `{}`. At most 6 MB.
+   * A function that fails still resolves, with `functionError` set.
+   * @throws {ValidationError} bad URN (or another project's), event, or options.
+   * @throws {ServiceError} the service refused: 404 FSS.1051 no such function, 429 throttled, 401/403 credentials, ...
+   * @throws {NetworkError} no answer.
+   * @throws {TimeoutError} past `timeoutMs`.
+   * @throws {ResponseError} an answer that cannot be understood.
+   * @example
+   * const r = await client.invoke(urn, { name: "world" }, { logType: "tail" });
+   * if (r.functionError) console.error(r.functionError.message); else console.log(r.json());
+   */
+  invoke(functionUrn: string, event?: unknown, options?: InvokeOptions): Promise<InvokeResult>;
+
+  /**
+   * Queues a function run; resolves once the service has accepted it. The event is at most 256 KB.
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * @example
+   * const { requestId } = await client.invokeAsync(urn, { job: 42 });
+   */
+  invokeAsync(functionUrn: string, event?: unknown, options?: CallOptions): Promise<AsyncInvokeResult>;
+
+  /**
+   * One page of a function's async invocations, newest first (retried by default).
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * @example
+   * const page = await client.listAsyncInvocations(urn, { status: "FAIL", limit: 50 });
+   * const next = page.nextMarker && (await client.listAsyncInvocations(urn, { status: "FAIL", marker: page.nextMarker }));
+   */
+  listAsyncInvocations(functionUrn: string, query?: ListAsyncInvocationsQuery): Promise<AsyncInvocationPage>;
+
+  /**
+   * One page of the WAIT and RUNNING async invocations (retried by default).
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * @example
+   * const { invocations } = await client.listActiveAsyncInvocations(urn, { status: "RUNNING" });
+   */
+  listActiveAsyncInvocations(functionUrn: string, query?: ListActiveAsyncInvocationsQuery): Promise<AsyncInvocationPage>;
+
+  /**
+   * Stops a WAIT or RUNNING async invocation; it ends as DISCARD. Resolves when the service has done it.
+   * @throws {ServiceError} 400 FSS.0400 when it has already finished, 404 when it does not exist.
+   * @throws {ValidationError | NetworkError | TimeoutError | ResponseError}
+   * @example
+   * await client.cancelAsyncInvocation(urn, requestId, { type: "force" });
+   */
+  cancelAsyncInvocation(functionUrn: string, requestId: string, options?: CancelOptions): Promise<void>;
+
+  /**
+   * Every async invocation matching `query`, across pages, newest first. Stops when there is no
+   * next page, after `maxItems`, or with a `ResponseError` if the service repeats a page marker.
+   * @example
+   * for await (const inv of client.asyncInvocations(urn, { status: "FAIL", maxItems: 1000 })) console.log(inv.requestId);
+   */
+  asyncInvocations(functionUrn: string, query?: ListAsyncInvocationsQuery & IterateOptions): AsyncGenerator<AsyncInvocation, void, undefined>;
+
+  /**
+   * Every WAIT and RUNNING async invocation matching `query`, across pages.
+   * @example
+   * for await (const inv of client.activeAsyncInvocations(urn)) await client.cancelAsyncInvocation(urn, inv.requestId);
+   */
+  activeAsyncInvocations(functionUrn: string, query?: ListActiveAsyncInvocationsQuery & IterateOptions): AsyncGenerator<AsyncInvocation, void, undefined>;
+
+  /**
+   * Polls until the async invocation is SUCCESS, FAIL or DISCARD, and resolves with that record.
+   * @throws {TimeoutError} after `timeoutMs` (with `elapsedMs`).
+   * @throws {ValidationError | ServiceError | NetworkError | ResponseError}
+   * @example
+   * const done = await client.waitForAsyncInvocation(urn, requestId, { timeoutMs: 60_000 });
+   */
+  waitForAsyncInvocation(functionUrn: string, requestId: string, options?: WaitOptions): Promise<AsyncInvocation>;
+
+  /**
+   * Starts an async invocation and waits for its terminal record.
+   * @example
+   * const { status, errorMessage } = await client.invokeAsyncAndWait(urn, { job: 42 });
+   */
+  invokeAsyncAndWait(functionUrn: string, event?: unknown, options?: WaitOptions): Promise<AsyncInvocation>;
+
+  /** Releases the wasm-side state now (otherwise a FinalizationRegistry does it). */
+  free(): void;
+  /** `using client = new FunctionGraphClient(...)` frees it at the end of the scope. */
+  [Symbol.dispose](): void;
+}
+
+/** A request for `signRequest`. */
+export interface SignableRequest {
+  method: string;
+  /** Absolute http(s) URL, query included. */
+  url: string;
+  headers?: Record<string, string>;
+  /** The exact body that will be sent. */
+  body?: string;
+}
+
+/**
+ * Signs any Huawei Cloud API request with SDK-HMAC-SHA256, as the official SDKs do, and returns
+ * the headers to send: the given ones plus `X-Sdk-Date`, `X-Security-Token` (temporary
+ * credentials) and `Authorization`. `Host` is signed but left to the platform.
+ * @throws {ValidationError} for bad arguments.
+ * @example
+ * const headers = signRequest({ method: "GET", url, headers: { "Content-Type": "application/json" } }, { accessKey, secretKey });
+ * await fetch(url, { headers });
+ */
+export declare function signRequest(
+  request: SignableRequest,
+  credentials: { accessKey: string; secretKey: string; securityToken?: string },
+  options?: { date?: Date },
+): Record<string, string>;
+
+/** The package version. */
+export declare function version(): string;
+
+/** The names of this package's error classes. */
+export type FunctionGraphErrorName =
+  | "FunctionGraphError"
+  | "ServiceError"
+  | "NetworkError"
+  | "TimeoutError"
+  | "ValidationError"
+  | "ResponseError";
+
+/**
+ * Base class of every error this package rejects with (an abort rejects with `signal.reason`
+ * instead, like `fetch`). `instanceof` goes by `name`, so it works across realms and duplicate installs.
+ */
+export declare class FunctionGraphError extends Error {
+  readonly name: FunctionGraphErrorName;
+}
+
+/** The service answered with an error status. */
+export declare class ServiceError extends FunctionGraphError {
+  readonly name: "ServiceError";
+  /** HTTP status. */
+  readonly status: number;
+  /** The service's code, e.g. `"FSS.1051"`, `"APIGW.0301"`; `""` when the body had none (e.g. an HTML 502). */
+  readonly errorCode: string;
+  /** The service's message (or the start of a non-JSON body). */
+  readonly errorMsg: string;
+  /** `X-Request-Id`, when sent. */
+  readonly requestId: string | null;
+  /** Requests sent, retries included. */
+  readonly attempts: number;
+}
+
+/** The request got no answer (DNS, refused, reset, CORS). `cause` holds the platform error. */
+export declare class NetworkError extends FunctionGraphError {
+  readonly name: "NetworkError";
+  /** Requests sent, retries included. */
+  readonly attempts: number;
+}
+
+/** The call (or a wait) ran out of time. */
+export declare class TimeoutError extends FunctionGraphError {
+  readonly name: "TimeoutError";
+  /** The limit, ms. */
+  readonly timeoutMs: number;
+  /** Time actually spent, ms. */
+  readonly elapsedMs: number;
+}
+
+/** An argument was refused before any request was sent. */
+export declare class ValidationError extends FunctionGraphError {
+  readonly name: "ValidationError";
+  /** Which argument, e.g. `"functionUrn"`, `"event"`, `"options.timeoutMs"`, `"query.limit"`. */
+  readonly field: string;
+}
+
+/** A success status with a body that cannot be understood. */
+export declare class ResponseError extends FunctionGraphError {
+  readonly name: "ResponseError";
+  /** HTTP status. */
+  readonly status: number;
+  /** The service's request id, when known. */
+  readonly requestId: string | null;
+  /** The first 1 KB of the body. */
+  readonly body: string;
+  /** Requests sent, retries included (absent for errors raised outside a request). */
+  readonly attempts?: number;
+}
+
+/** Whether `value` is one of this package's errors (by `name`: works across realms and duplicate installs). */
+export declare function isFunctionGraphError(value: unknown): value is FunctionGraphError;
