@@ -95,11 +95,11 @@ fn signable_headers(headers: &[(String, String)], only: Option<&[&str]>) -> Vec<
 }
 
 /// The canonical request and the signed-headers list for `headers`.
-fn canonical_request(req: &SignableRequest<'_>, headers: &[(String, String)]) -> (String, String) {
-    let payload_hash = match header(req.headers, SDK_CONTENT_SHA256) {
-        Some(v) => v.trim().to_owned(),
-        None => sha256_hex(req.body),
-    };
+fn canonical_request(
+    req: &SignableRequest<'_>,
+    headers: &[(String, String)],
+    payload_hash: &str,
+) -> (String, String) {
     let mut canonical_headers = String::new();
     for (n, v) in headers {
         canonical_headers.push_str(n);
@@ -166,7 +166,13 @@ pub fn sign(
 ) -> Result<Signature, SignError> {
     let date = header(req.headers, SDK_DATE).ok_or(SignError::MissingDate)?;
     let headers = signable_headers(req.headers, None);
-    let (canonical_request, signed_headers) = canonical_request(req, &headers);
+    // The signer hashes the body unless the caller marked it with X-Sdk-Content-Sha256
+    // (which it then also signs, like every header it sends).
+    let payload_hash = match header(req.headers, SDK_CONTENT_SHA256) {
+        Some(v) => v.trim().to_owned(),
+        None => sha256_hex(req.body),
+    };
+    let (canonical_request, signed_headers) = canonical_request(req, &headers, &payload_hash);
     let string_to_sign = string_to_sign(date.trim(), &canonical_request);
     let signature = hmac_hex(secret_key, &string_to_sign);
     let authorization = format!(
@@ -305,10 +311,24 @@ pub fn verify(
     }
     let date_value = header(req.headers, SDK_DATE).ok_or(VerifyError::BadDate)?;
     let date = parse_sdk_date(date_value.trim()).ok_or(VerifyError::BadDate)?;
-    if (now - date).abs() > SDK_DATE_SKEW_SECS {
+    // Saturating: an absurd clock or date is expired, never an overflow.
+    if now.saturating_sub(date).unsigned_abs() > SDK_DATE_SKEW_SECS.unsigned_abs() {
         return Err(VerifyError::Expired);
     }
     let only: Vec<&str> = auth.signed_headers.iter().map(String::as_str).collect();
+    // X-Sdk-Content-Sha256 stands in for the body hash, so it counts only when signed
+    // (an unsigned one added in transit is ignored), and then only as UNSIGNED-PAYLOAD
+    // or as the body's real hash: otherwise a body could be swapped under a valid signature.
+    let body_hash = sha256_hex(req.body);
+    let payload_hash = match header(req.headers, SDK_CONTENT_SHA256).map(str::trim) {
+        Some(claimed) if only.contains(&SDK_CONTENT_SHA256) => {
+            if claimed != UNSIGNED_PAYLOAD && claimed != body_hash {
+                return Err(VerifyError::Mismatch);
+            }
+            claimed.to_owned()
+        }
+        _ => body_hash,
+    };
     let headers = signable_headers(req.headers, Some(&only));
     if let Some(missing) = only.iter().find(|n| !headers.iter().any(|(h, _)| h == *n)) {
         return Err(VerifyError::MissingHeader((*missing).to_owned()));
@@ -319,7 +339,7 @@ pub fn verify(
         .iter()
         .filter_map(|n| headers.iter().find(|(h, _)| h == n).cloned())
         .collect();
-    let (canonical, _) = canonical_request(req, &ordered);
+    let (canonical, _) = canonical_request(req, &ordered, &payload_hash);
     let expected = hmac_hex(secret_key, &string_to_sign(date_value.trim(), &canonical));
     if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         Ok(())

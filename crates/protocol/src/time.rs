@@ -119,8 +119,15 @@ pub fn parse_query_time(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    Some(base - offset)
+    // An offset may not carry the time outside the years this module can write back.
+    let utc = base - offset;
+    (MIN_SECS..=MAX_SECS).contains(&utc).then_some(utc)
 }
+
+/// 0001-01-01T00:00:00 UTC, the first instant the formats can express.
+const MIN_SECS: i64 = -62_135_596_800;
+/// 9999-12-31T23:59:59 UTC, the last.
+const MAX_SECS: i64 = 253_402_300_799;
 
 /// Strict `YYYY-MM-DDTHH:mm:ss`.
 fn parse_date_time(b: &[u8]) -> Option<i64> {

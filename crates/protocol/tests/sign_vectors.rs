@@ -280,3 +280,64 @@ fn authorization_parsing_is_strict() {
         );
     }
 }
+
+#[test]
+fn x_sdk_content_sha256_cannot_swap_the_body() {
+    use functiongraph_protocol::sign::sha256_hex;
+    let v = &vectors()[0];
+    let now = parse_sdk_date(&v.date).unwrap();
+    let auth = parse_authorization(v.expected["authorization"].as_str().unwrap()).unwrap();
+    // A forged body with the original body's hash in an unsigned header: the header is
+    // ignored and the forged body's real hash fails the signature.
+    let forged = b"{\"key\":\"forged\"}".to_vec();
+    let mut headers = v.headers.clone();
+    headers.push(("X-Sdk-Content-Sha256".into(), sha256_hex(&v.body)));
+    let req = SignableRequest {
+        headers: &headers,
+        body: &forged,
+        ..request(v)
+    };
+    assert_eq!(verify(&req, &auth, &v.sk, now), Err(VerifyError::Mismatch));
+    // An unsigned header added in transit does not change the answer for the real body.
+    let req = SignableRequest {
+        headers: &headers,
+        ..request(v)
+    };
+    assert_eq!(verify(&req, &auth, &v.sk, now), Ok(()));
+
+    // Signed: UNSIGNED-PAYLOAD is honoured; a hash must be the body's real one.
+    for (claimed, body, want) in [
+        ("UNSIGNED-PAYLOAD".to_owned(), forged.clone(), Ok(())),
+        (sha256_hex(&v.body), v.body.clone(), Ok(())),
+        (
+            sha256_hex(&v.body),
+            forged.clone(),
+            Err(VerifyError::Mismatch),
+        ),
+    ] {
+        let mut headers = v.headers.clone();
+        headers.push(("X-Sdk-Content-Sha256".into(), claimed.clone()));
+        let signed = SignableRequest {
+            headers: &headers,
+            body: &body,
+            ..request(v)
+        };
+        let sig = sign(&signed, &v.ak, &v.sk).unwrap();
+        assert!(sig.signed_headers.contains("x-sdk-content-sha256"));
+        let auth = parse_authorization(&sig.authorization).unwrap();
+        assert_eq!(verify(&signed, &auth, &v.sk, now), want, "{claimed}");
+    }
+}
+
+#[test]
+fn absurd_clocks_are_expired_not_an_overflow() {
+    let v = &vectors()[0];
+    let auth = parse_authorization(v.expected["authorization"].as_str().unwrap()).unwrap();
+    for now in [i64::MIN, i64::MAX, 0] {
+        assert_eq!(
+            verify(&request(v), &auth, &v.sk, now),
+            Err(VerifyError::Expired),
+            "{now}"
+        );
+    }
+}
