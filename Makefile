@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
+.PHONY: help setup build emulator pkg demo soak fuzz test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -33,6 +33,11 @@ demo: build
 # Bounded load on loopback (wrk): not part of make test, whose timings must not matter.
 soak: setup
 	bash scripts/soak.sh
+
+# cargo fuzz over the protocol crate (URN parser, response parsers, signature verifier),
+# each target for FUZZ_SECONDS (default 60); exits non-zero on a crash.
+fuzz:
+	bash scripts/fuzz.sh
 
 lint:
 	cargo fmt --all -- --check
