@@ -314,6 +314,15 @@ impl Worker {
     async fn send<T: Serialize>(&mut self, msg: &T) -> Result<(), WorkerFailure> {
         let mut line =
             serde_json::to_vec(msg).map_err(|e| WorkerFailure::Protocol(e.to_string()))?;
+        // One message per line: the event is embedded verbatim (RawValue), and a
+        // pretty-printed event carries line breaks. In valid JSON a raw CR or LF can only
+        // be whitespace (strings escape them; UTF-8 never uses those bytes inside a
+        // character), so turning them into spaces changes nothing else.
+        for b in &mut line {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
         line.push(b'\n');
         if self.stdin.write_all(&line).await.is_err() || self.stdin.flush().await.is_err() {
             return Err(self.exited().await);

@@ -1041,3 +1041,41 @@ async fn oversized_headers_get_the_service_error() {
     .await;
     assert_eq!(a.status, StatusCode::OK, "20 KB of headers is fine");
 }
+
+#[tokio::test]
+async fn pretty_printed_events_with_line_breaks_reach_the_handler() {
+    let h = harness().await;
+    for body in [
+        "{\n  \"a\": 1,\n  \"s\": \"x\\ny\"\n}",
+        "{\r\n\"a\":1,\r\n\"s\":\"x\\ny\"}\r\n",
+        "[\n1,\n2\n]",
+    ] {
+        let a = call(
+            &h.router,
+            "POST",
+            &op_path("echo", Operation::Invoke),
+            &token_headers(),
+            body.as_bytes().to_vec(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(a.json()["status"], 200, "{body:?}: {}", a.json());
+        let want: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(a.json()["result"].as_str().unwrap()).unwrap(),
+            want
+        );
+    }
+    let id = {
+        let a = call(
+            &h.router,
+            "POST",
+            &op_path("echo", Operation::InvokeAsync),
+            &token_headers(),
+            b"{\n\"async\": true\n}".to_vec(),
+        )
+        .await;
+        a.json()["request_id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(wait_terminal(&h, "echo", &id).await["status"], "SUCCESS");
+}
