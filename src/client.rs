@@ -13,13 +13,12 @@ use functiongraph_protocol::time::parse_query_time;
 use functiongraph_protocol::{
     headers as h, ActiveAsyncQuery, AsyncStatus, FunctionUrn, ListAsyncQuery,
 };
-use gloo_net::http::Method;
 use js_sys::{Promise, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::errors::ClientError;
-use crate::fetch::{send, Outgoing};
+use crate::fetch::{send, Method, Outgoing};
 use crate::jsobj::{absent, get, opt_string, options_object};
 use crate::options::{CallOptions, ClientConfig};
 use crate::response::{async_result, invoke_result, list_page, service_error};
@@ -300,7 +299,7 @@ impl Client {
             let call = CallOptions::parse(&options, &config, "options", false)?;
             let (headers, v0) = invoke_headers(&options)?;
             let out = Outgoing {
-                method: Method::POST,
+                method: Method::Post,
                 path: path(&config.project_id, &urn, Operation::Invoke),
                 query: Vec::new(),
                 headers,
@@ -320,7 +319,7 @@ impl Client {
             let options = options_object(options, "options")?;
             let call = CallOptions::parse(&options, &config, "options", false)?;
             let out = Outgoing {
-                method: Method::POST,
+                method: Method::Post,
                 path: path(&config.project_id, &urn, Operation::InvokeAsync),
                 query: Vec::new(),
                 headers: Vec::new(),
@@ -340,7 +339,7 @@ impl Client {
             let call = CallOptions::parse(&query, &config, "query", true)?;
             let q = list_query(&query)?;
             let out = Outgoing {
-                method: Method::GET,
+                method: Method::Get,
                 path: path(&config.project_id, &urn, Operation::ListAsyncInvocations),
                 query: q.to_pairs(),
                 headers: Vec::new(),
@@ -386,7 +385,7 @@ impl Client {
                 crate::jsobj::set(&body, "type", &JsValue::from_str(&k));
             }
             let out = Outgoing {
-                method: Method::POST,
+                method: Method::Post,
                 path: path(&config.project_id, &urn, Operation::CancelAsyncInvocation),
                 query: Vec::new(),
                 headers: Vec::new(),
@@ -410,7 +409,7 @@ impl Client {
             let call = CallOptions::parse(&query, &config, "query", true)?;
             let q = active_query(&query)?;
             let out = Outgoing {
-                method: Method::GET,
+                method: Method::Get,
                 path: path(
                     &config.project_id,
                     &urn,

@@ -1,4 +1,4 @@
-//! One HTTP exchange: credentials, signing, gloo-net request, our `fetch`, and the
+//! One HTTP exchange: credentials, signing, the request, our `fetch`, and the
 //! answer read in full. An abort (the caller's or the timeout's) rejects with the
 //! signal's reason; any other failure of `fetch` is a network error.
 
@@ -6,16 +6,35 @@ use functiongraph_protocol::headers as h;
 use functiongraph_protocol::query;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
-use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
+use web_sys::{Headers, RequestInit};
 
 use crate::errors::ClientError;
 use crate::js::{emit, global_fetch, link_signals, sleep};
 use crate::jsobj::set;
 use crate::options::{CallOptions, ClientConfig, Credentials, RetryPolicy};
 use js_sys::Object;
+
+/// The HTTP methods the client uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Listings.
+    Get,
+    /// Invocations and cancel.
+    Post,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
 
 /// What to send.
 pub struct Outgoing {
@@ -97,11 +116,7 @@ fn authenticated_headers(
             signed.push(("host".to_owned(), config.host.clone()));
             let path = format!("{}{}", config.base_path, out.path);
             let req = SignableRequest {
-                method: if out.method == Method::GET {
-                    "GET"
-                } else {
-                    "POST"
-                },
+                method: out.method.as_str(),
                 path: &path,
                 query: &out.query,
                 headers: &signed,
@@ -198,11 +213,7 @@ async fn send_with_retries(
         url.push('?');
         url.push_str(&query::encode(&out.query));
     }
-    let method = if out.method == Method::GET {
-        "GET"
-    } else {
-        "POST"
-    };
+    let method = out.method.as_str();
     let mut attempt = 1;
     loop {
         // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
@@ -220,7 +231,7 @@ async fn send_with_retries(
             emit(&config.on_request, config.debug, "request", &info);
         }
         let started = js_sys::Date::now();
-        let result = exchange(&url, out.method.clone(), &headers, out.body.clone(), signal).await;
+        let result = exchange(&url, out.method, &headers, out.body.clone(), signal).await;
         if config.debug || !config.on_response.is_undefined() {
             set(
                 &info,
@@ -280,22 +291,21 @@ async fn exchange(
         Some(reason) => ClientError::Aborted(reason),
         None => ClientError::Network { cause, attempts: 1 },
     };
-    let mut builder = RequestBuilder::new(url)
-        .method(method)
-        .abort_signal(Some(signal));
+    // Built with web-sys directly: gloo-net 0.6's RequestBuilder appends '&' to a URL
+    // that already has a query, and its query() form-encodes (space as '+'), either of
+    // which breaks a signed query.
+    let init = RequestInit::new();
+    init.set_method(method.as_str());
+    let sent = Headers::new().map_err(failed)?;
     for (k, v) in headers {
-        builder = builder.header(k, v);
+        sent.set(k, v).map_err(failed)?;
     }
-    let request = match body {
-        Some(b) => builder.body(b),
-        None => builder.build(),
+    init.set_headers(&sent);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(&b));
     }
-    .map_err(|_| {
-        failed(JsValue::from(js_sys::Error::new(
-            "the request could not be built",
-        )))
-    })?;
-    let request: web_sys::Request = request.into();
+    init.set_signal(Some(signal));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(failed)?;
     let response = JsFuture::from(global_fetch(&request))
         .await
         .map_err(failed)?;

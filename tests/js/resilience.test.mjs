@@ -190,6 +190,9 @@ describe("hooks and debug", () => {
     const [, req] = seen[0];
     assert.equal(req.method, "GET");
     assert.match(req.url, /async-invocations\?limit=5$/);
+    // What actually went over the wire: exactly the signed query, nothing appended.
+    assert.match(s.requests[0].url, /\/async-invocations\?limit=5$/);
+    assert.equal(s.requests[0].url, new URL(req.url).pathname + new URL(req.url).search);
     assert.equal(req.headers.authorization, "[REDACTED]");
     assert.equal(req.headers["x-security-token"], "[REDACTED]");
     assert.equal(seen[1][1].status, 503);
