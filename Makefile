@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak fuzz test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
+.PHONY: help setup build emulator pkg demo soak fuzz test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
@@ -80,5 +80,11 @@ test-api:
 test-types:
 	node_modules/.bin/tsc -p tests/types
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types
+# The demo page (www/), served by the emulator itself, driven in headless Chromium at
+# desktop and phone widths; screenshots of every state in test-output/demo/.
+test-demo: pkg
+	cargo build -p functiongraph-emulator
+	node tests/demo/run.mjs
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
 	@echo "make test: all suites passed"
