@@ -9,16 +9,14 @@
 // Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/),
 // CHROMIUM (default /usr/bin/chromium). Screenshots and the emulator's log go to
 // test-output/browser/. The whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
-import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
+import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
 import { CHECKS, MISSING_FUNCTION, PROJECT, WRONG_TOKEN_FUNCTION, urn } from "./suite.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,115 +27,23 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const OUT_DIR = join(ROOT, "test-output/browser");
 const HARD_LIMIT_MS = 120_000;
 const PAGE_LIMIT_MS = 30_000;
-// The only flags Chromium may get here: anything else makes it reach for the network.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ts": "text/plain; charset=utf-8",
-};
 
 // ---------------------------------------------------------------- resources and cleanup
 
-const state = { emulator: null, server: null, browser: null, tempDirs: [], emulatorLog: null };
-let cleanedUp = false;
-
-async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  await state.browser?.close().catch(() => {});
-  if (state.server) {
-    state.server.closeAllConnections?.();
-    await new Promise((r) => state.server.close(() => r()));
-  }
-  const child = state.emulator;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    const exited = await Promise.race([
-      new Promise((r) => child.once("exit", () => r(true))),
-      new Promise((r) => setTimeout(() => r(false), 5_000).unref()),
-    ]);
-    if (!exited) child.kill("SIGKILL");
-  }
-  state.emulatorLog?.end();
-  for (const dir of state.tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-// Last resort: whatever happens, never leave the emulator running or the run hanging.
-function killNow() {
-  try {
-    if (state.emulator && state.emulator.exitCode === null) state.emulator.kill("SIGKILL");
-  } catch {}
-  for (const dir of state.tempDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {}
-  }
-}
-process.once("exit", killNow);
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    killNow();
-    process.exit(130);
-  });
-}
-const watchdog = setTimeout(() => {
-  console.error(`# browser tests: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
-  killNow();
-  process.exit(1);
-}, HARD_LIMIT_MS);
-watchdog.unref();
-
-function tempDir(prefix) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  state.tempDirs.push(dir);
-  return dir;
-}
+const run = createRun({ name: "browser tests", hardLimitMs: HARD_LIMIT_MS });
+const { state } = run;
+const cleanup = () => run.cleanup();
+const tempDir = (prefix) => run.tempDir(prefix);
 
 // ---------------------------------------------------------------- the emulator
 
-async function startEmulator() {
-  assert.ok(existsSync(EMULATOR_BIN), `no emulator at ${EMULATOR_BIN} (cargo build -p functiongraph-emulator)`);
-  const data = tempDir("fgs-browser-data-");
-  mkdirSync(OUT_DIR, { recursive: true });
-  state.emulatorLog = createWriteStream(join(OUT_DIR, "emulator.log"));
-  const child = spawn(
-    EMULATOR_BIN,
-    ["--listen", "127.0.0.1:0", "--functions", join(ROOT, "examples/functions"), "--data", data],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  state.emulator = child;
-  child.stderr.pipe(state.emulatorLog, { end: false });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the emulator did not print its URL within 20 s")), 20_000);
-    child.once("error", (e) => reject(e));
-    child.once("exit", (code, signal) => reject(new Error(`the emulator exited (${code ?? signal}) before listening`)));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      m ? resolveUrl(m[1]) : reject(new Error(`unexpected first stdout line: ${JSON.stringify(line)}`));
-    });
+function startEmulator() {
+  return run.startEmulator({
+    bin: EMULATOR_BIN,
+    args: ["--functions", join(ROOT, "examples/functions"), "--data", tempDir("fgs-browser-data-")],
+    logFile: join(OUT_DIR, "emulator.log"),
   });
-  lines.on("line", (line) => state.emulatorLog.write(`[stdout] ${line}\n`)); // keep draining stdout
-  return url;
 }
 
 // ---------------------------------------------------------------- the page origin

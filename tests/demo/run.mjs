@@ -9,15 +9,15 @@
 // CHROMIUM (default /usr/bin/chromium). Screenshots of every state and the emulator's
 // log go to test-output/demo/. The whole run is bounded (HARD_LIMIT_MS) and cleans up
 // after itself, also when it fails.
-import { execFileSync, spawn } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+
+import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -29,17 +29,6 @@ const OUT_DIR = join(ROOT, "test-output/demo");
 const HARD_LIMIT_MS = 120_000;
 const STEP_MS = 15_000; // limit of any single wait in a scenario
 // The only flags Chromium may get here (as tests/browser/run.mjs): anything else makes it
-// reach for the network.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const urn = (name) => `urn:fss:cn-north-4:${PROJECT}:function:default:${name}:latest`;
@@ -53,102 +42,29 @@ const SECURITY_TOKEN = `security-token-${nonce}`;
 
 // ---------------------------------------------------------------- resources and cleanup
 
-const state = { emulator: null, server: null, browser: null, contexts: new Set(), tempDirs: [], emulatorLog: null };
-let cleanedUp = false;
-
-async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const context of state.contexts) await context.close().catch(() => {});
-  await state.browser?.close().catch(() => {});
-  if (state.server) {
-    state.server.closeAllConnections?.();
-    await new Promise((r) => state.server.close(() => r()));
-  }
-  const child = state.emulator;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    const exited = await Promise.race([
-      new Promise((r) => child.once("exit", () => r(true))),
-      new Promise((r) => setTimeout(() => r(false), 5_000).unref()),
-    ]);
-    if (!exited) child.kill("SIGKILL");
-  }
-  state.emulatorLog?.end();
-  for (const dir of state.tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-// Last resort: whatever happens, never leave the emulator running or the run hanging.
-function killNow() {
-  try {
-    if (state.emulator && state.emulator.exitCode === null) state.emulator.kill("SIGKILL");
-  } catch {}
-  for (const dir of state.tempDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {}
-  }
-}
-process.once("exit", killNow);
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    killNow();
-    process.exit(130);
-  });
-}
-const watchdog = setTimeout(() => {
-  console.error(`# demo tests: hard limit of ${HARD_LIMIT_MS / 1000} s reached; aborting`);
-  killNow();
-  process.exit(1);
-}, HARD_LIMIT_MS);
-watchdog.unref();
+const run = createRun({ name: "demo tests", hardLimitMs: HARD_LIMIT_MS });
+const { state } = run;
+const cleanup = () => run.cleanup();
 
 // ---------------------------------------------------------------- the emulator
 
 async function startEmulator() {
-  assert.ok(existsSync(EMULATOR_BIN), `no emulator at ${EMULATOR_BIN} (cargo build -p functiongraph-emulator)`);
   const help = execFileSync(EMULATOR_BIN, ["--help"], { encoding: "utf8", timeout: 10_000 });
   assert.match(help, /--www\b/, `${EMULATOR_BIN} cannot serve the page (no --www): rebuild it`);
-  const data = mkdtempSync(join(tmpdir(), "fgs-demo-data-"));
-  state.tempDirs.push(data);
-  state.emulatorLog = createWriteStream(join(OUT_DIR, "emulator.log"));
-  const child = spawn(
-    EMULATOR_BIN,
-    [
-      "--listen", "127.0.0.1:0",
+  return run.startEmulator({
+    bin: EMULATOR_BIN,
+    args: [
       "--functions", join(ROOT, "examples/functions"),
-      "--data", data,
+      "--data", run.tempDir("fgs-demo-data-"),
       "--www", WWW_DIR,
       "--pkg", PKG_DIR,
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  state.emulator = child;
-  child.stderr.pipe(state.emulatorLog, { end: false });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the emulator did not print its URL within 20 s")), 20_000);
-    child.once("error", (e) => reject(e));
-    child.once("exit", (code, signal) => reject(new Error(`the emulator exited (${code ?? signal}) before listening`)));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      m ? resolveUrl(m[1]) : reject(new Error(`unexpected first stdout line: ${JSON.stringify(line)}`));
-    });
+    logFile: join(OUT_DIR, "emulator.log"),
   });
-  lines.on("line", (line) => state.emulatorLog.write(`[stdout] ${line}\n`)); // keep draining stdout
-  return url;
 }
 
 // ---------------------------------------------------------------- a plain static server
 
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-};
 
 /**
  * Serves www/ and pkg/ (at /pkg/) and nothing else, like any static host: the page
