@@ -439,6 +439,21 @@ impl Store {
         .await
     }
 
+    /// Caps the database at `pages` pages (`PRAGMA max_page_count`): writes past it fail
+    /// with SQLITE_FULL, exactly as on a full disk. For fault tests and diagnostics.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn set_max_pages(&self, pages: u64) -> Result<u64, StoreError> {
+        self.with(move |c| {
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+        })
+        .await
+    }
+
     /// Counts invocations by status (tests and diagnostics).
     ///
     /// # Errors

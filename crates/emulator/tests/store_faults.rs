@@ -63,3 +63,47 @@ async fn a_locked_database_refuses_accepts_with_503_then_recovers() {
     );
     emu.stop().await;
 }
+
+#[tokio::test]
+async fn a_full_database_refuses_accepts_with_503_then_recovers() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = Emulator::start(test_config(), functions.path(), data.path())
+        .await
+        .unwrap();
+    let router = emu.router();
+    let (status, _) = post(&router, Operation::InvokeAsync, "echo").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // SQLITE_FULL, as on a full disk: cap the file at its current size.
+    let current: i64 = rusqlite::Connection::open(data.path().join("fgs.sqlite3"))
+        .unwrap()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    emu.state.store.set_max_pages(current as u64).await.unwrap();
+    let mut refused = 0;
+    for _ in 0..50 {
+        let (status, body) = post(&router, Operation::InvokeAsync, "echo").await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(body["error_code"], "FSS.0503");
+            refused += 1;
+        } else {
+            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        }
+    }
+    assert!(refused > 0, "the full database must refuse accepts");
+    let accepted_while_full = 50 - refused;
+    // Space again: accepting resumes, and everything accepted is stored.
+    emu.state.store.set_max_pages(1_000_000).await.unwrap();
+    let (status, _) = post(&router, Operation::InvokeAsync, "echo").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let stored: i64 = rusqlite::Connection::open(data.path().join("fgs.sqlite3"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM async_invocations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        stored,
+        1 + accepted_while_full + 1,
+        "every 202 was stored; no refused one was"
+    );
+    emu.stop().await;
+}
