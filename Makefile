@@ -11,9 +11,12 @@ EMULATOR_DEBUG := target/debug/fgs-emulator
 .PHONY: help setup build emulator pkg demo soak fuzz test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
 
 help:
-	@echo "make demo   - install what is missing, build, start the emulator with the sample functions (PORT=$(PORT))"
+	@echo "make demo   - install what is missing, build, start the emulator with the sample functions and the demo page (PORT=$(PORT))"
 	@echo "make test   - install what is missing, build, run every test"
 	@echo "make build  - build the emulator (release) and the npm package in pkg/"
+	@echo "make soak   - bounded load test of the emulator on loopback (wrk)"
+	@echo "make fuzz   - cargo fuzz over the protocol crate (FUZZ_SECONDS per target)"
+	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo lint"
 
 setup:
 	@bash scripts/setup.sh
