@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak fuzz test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
+.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions and the demo page (PORT=$(PORT))"
@@ -16,6 +16,7 @@ help:
 	@echo "make build  - build the emulator (release) and the npm package in pkg/"
 	@echo "make soak   - bounded load test of the emulator on loopback (wrk)"
 	@echo "make fuzz   - cargo fuzz over the protocol crate (FUZZ_SECONDS per target)"
+	@echo "make bench  - side-by-side benchmarks: bench/results.json, bench/chart.svg, bench/table.md"
 	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo lint"
 
 setup:
@@ -36,6 +37,11 @@ demo: build
 # Bounded load on loopback (wrk): not part of make test, whose timings must not matter.
 soak: setup
 	bash scripts/soak.sh
+
+# Side-by-side benchmarks (loopback only, bounded): bench/results.json, chart.svg, table.md.
+# BENCH_QUICK=1 for a short smoke run (written to bench/quick/).
+bench: setup
+	bash scripts/bench.sh
 
 # cargo fuzz over the protocol crate (URN parser, response parsers, signature verifier),
 # each target for FUZZ_SECONDS (default 60); exits non-zero on a crash.

@@ -1,0 +1,160 @@
+// 1. Per-call client overhead in Node. Sync invokes of a no-op against bench/responder.mjs
+// (its own process, 127.0.0.1), side by side in one process and one run:
+//   raw      fetch() + res.json(), with X-Auth-Token          the floor
+//   ours     functiongraph-client, token and AK/SK           client.invoke(urn, {})
+//   official @huaweicloud/huaweicloud-sdk-functiongraph, AK/SK (it has no token mode)
+// Sequential: the median per-call latency of N calls. Concurrent: wall time / N with 64
+// calls in flight. Each repeat runs every client (order rotated) after a warm-up; ratios
+// are paired within a repeat. Run alone: node bench/overhead.mjs
+import { fileURLToPath } from "node:url";
+import fg from "@huaweicloud/huaweicloud-sdk-functiongraph";
+import core from "@huaweicloud/huaweicloud-sdk-core";
+import {
+  KEYS, PROJECT, QUICK, TOKEN, emit, figure, importPackage, invokePath, log, median, packageProject, ratios,
+  startResponder, urn,
+} from "./common.mjs";
+
+const SEQ_N = QUICK ? 150 : 1500;
+const CONC_N = QUICK ? 400 : 4000;
+const IN_FLIGHT = 64;
+const WARMUP = QUICK ? 100 : 500;
+const REPEATS = QUICK ? 2 : 5;
+const FN = "noop";
+const EVENT = {};
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function makeClients(mod, endpoint) {
+  const url = endpoint + invokePath(FN);
+  const ours = (credentials) => {
+    const client = new mod.FunctionGraphClient({ projectId: PROJECT, endpoint, credentials });
+    return async () => {
+      const r = await client.invoke(urn(FN), EVENT);
+      if (r.status !== 200) throw new Error(`ours: status ${r.status}`);
+    };
+  };
+  const official = fg.FunctionGraphClient.newBuilder()
+    .withCredential(new core.BasicCredentials().withAk(KEYS.accessKey).withSk(KEYS.secretKey).withProjectId(PROJECT))
+    .withEndpoint(endpoint)
+    .build();
+  // Its log4js logger prints signed request headers on errors: silence it.
+  official.hcClient.httpClient._logger = silentLogger;
+  return {
+    raw: {
+      label: "raw fetch (floor, token)",
+      kind: "floor",
+      invoke: async () => {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Auth-Token": TOKEN },
+          body: JSON.stringify(EVENT),
+        });
+        const body = await res.json();
+        if (res.status !== 200 || body.status !== 200 || !res.headers.get("x-cff-request-id")) {
+          throw new Error(`raw: status ${res.status}`);
+        }
+      },
+    },
+    ours_token: { label: "functiongraph-client (token)", kind: "ours", invoke: ours({ token: TOKEN }) },
+    ours_aksk: { label: "functiongraph-client (AK/SK)", kind: "ours", invoke: ours({ ...KEYS }) },
+    official: {
+      label: "official Node SDK (AK/SK)",
+      kind: "peer",
+      invoke: async () => {
+        const r = await official.invokeFunction(new fg.InvokeFunctionRequest().withFunctionUrn(urn(FN)).withBody(EVENT));
+        if (r.httpStatusCode !== 200 || r.status !== 200) throw new Error(`official: status ${r.httpStatusCode}`);
+      },
+    },
+  };
+}
+
+async function sequential(invoke, n) {
+  const lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await invoke();
+    lat[i] = performance.now() - t0;
+  }
+  return median(lat) * 1000; // µs
+}
+
+async function concurrent(invoke, n, inFlight) {
+  let started = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (started < n) {
+        started++;
+        await invoke();
+      }
+    }),
+  );
+  return ((performance.now() - t0) / n) * 1000; // µs per call
+}
+
+export async function run() {
+  const project = packageProject();
+  const responder = await startResponder();
+  try {
+    const mod = await importPackage(project.dir);
+    const clients = makeClients(mod, responder.url);
+    const names = Object.keys(clients);
+    const seq = Object.fromEntries(names.map((k) => [k, []]));
+    const conc = Object.fromEntries(names.map((k) => [k, []]));
+    for (const k of names) {
+      await concurrent(clients[k].invoke, WARMUP, IN_FLIGHT);
+      await sequential(clients[k].invoke, WARMUP);
+    }
+    for (let r = 0; r < REPEATS; r++) {
+      const order = names.map((_, i) => names[(i + r) % names.length]);
+      for (const k of order) {
+        seq[k].push(await sequential(clients[k].invoke, SEQ_N));
+      }
+      for (const k of order) {
+        conc[k].push(await concurrent(clients[k].invoke, CONC_N, IN_FLIGHT));
+      }
+      log(`overhead repeat ${r + 1}/${REPEATS}: seq µs ${names.map((k) => `${k} ${seq[k].at(-1).toFixed(0)}`).join(", ")};` +
+        ` 64 in flight µs ${names.map((k) => `${k} ${conc[k].at(-1).toFixed(1)}`).join(", ")}`);
+    }
+    const section = "Client overhead (Node)";
+    const figures = [];
+    for (const [mode, data, panel, what] of [
+      ["sequential", seq, `Sequential invokes: µs per call (median of ${SEQ_N}), lower is better`, `sequential, median of ${SEQ_N} calls`],
+      ["concurrent", conc, `64 in flight: µs per call (wall / ${CONC_N}), lower is better`, `64 in flight, wall time / ${CONC_N} calls`],
+    ]) {
+      for (const k of names) {
+        figures.push(figure({
+          id: `overhead.${mode}.${k}`, section, label: `${clients[k].label}: ${what}`, unit: "µs/call", better: "lower",
+          runs: data[k], chart: { panel, bar: clients[k].label, kind: clients[k].kind },
+        }));
+      }
+      figures.push(figure({
+        id: `overhead.${mode}.ratio_ours_token_vs_raw`, section, label: `${mode}: functiongraph-client (token) / raw fetch`,
+        unit: "×", better: "lower", runs: ratios(data.ours_token, data.raw),
+        target: { op: "<=", value: 1.1, text: "≤ 1.10× raw fetch" },
+      }));
+      figures.push(figure({
+        id: `overhead.${mode}.ratio_ours_aksk_vs_official`, section,
+        label: `${mode}: functiongraph-client (AK/SK) / official SDK (AK/SK)`, unit: "×", better: "lower",
+        runs: ratios(data.ours_aksk, data.official),
+        target: { op: "<", value: 1, text: "< 1.00× (faster than the official SDK)" },
+      }));
+    }
+    return {
+      figures,
+      details: {
+        method: `No-op sync invokes (event {}) against a node:http responder in its own process answering the service's v1 wrapper and headers. ` +
+          `Per repeat, after a warm-up of ${WARMUP} calls per client: ${SEQ_N} sequential calls (median per-call latency) and ${CONC_N} calls ` +
+          `with ${IN_FLIGHT} in flight (wall time / N), clients in rotated order; ${REPEATS} repeats; ratios paired within a repeat.`,
+        seqN: SEQ_N, concN: CONC_N, inFlight: IN_FLIGHT, repeats: REPEATS, warmup: WARMUP,
+      },
+    };
+  } finally {
+    await responder.stop();
+    project.cleanup();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  emit(await run());
+  process.exit(0); // the official SDK's keep-alive sockets must not hold the process open
+}

@@ -1,0 +1,118 @@
+// 4. Size. The package as shipped (pkg/: the wasm and every JS file) raw, gzip -9 and brotli
+// q11 (node:zlib, each file compressed on its own, as a server sends them); and a one-invoke
+// browser program (bench/entries/) bundled with esbuild --bundle --minify --format=esm
+// --platform=browser, ours vs @aws-sdk/client-lambda. Ours keeps the wasm as a separate asset
+// (fetched via new URL(…, import.meta.url)), so its figure is bundle JS + wasm.
+// Deterministic: one measurement. Run alone: node bench/size.mjs
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { BENCH_DIR, ROOT, emit, figure, log, packageProject } from "./common.mjs";
+
+const KB = 1024;
+const sizes = (buf) => ({
+  raw: buf.length,
+  gzip: gzipSync(buf, { level: 9 }).length,
+  brotli: brotliCompressSync(buf, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+  }).length,
+});
+const sum = (list) => ({
+  raw: list.reduce((a, s) => a + s.raw, 0),
+  gzip: list.reduce((a, s) => a + s.gzip, 0),
+  brotli: list.reduce((a, s) => a + s.brotli, 0),
+});
+
+function jsFiles(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map((f) => join(dir, f))
+    .filter((f) => f.endsWith(".js") && statSync(f).isFile())
+    .sort();
+}
+
+async function bundle(entry, nodePaths) {
+  const r = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    logLevel: "silent",
+    nodePaths,
+    absWorkingDir: BENCH_DIR,
+    outdir: "out", // not written
+    metafile: true,
+  });
+  const js = r.outputFiles.filter((f) => f.path.endsWith(".js"));
+  if (js.length !== 1) throw new Error(`esbuild produced ${r.outputFiles.length} files for ${entry}`);
+  return { buf: Buffer.from(js[0].contents), warnings: r.warnings.map((w) => w.text), inputs: Object.keys(r.metafile.inputs).length };
+}
+
+export async function run() {
+  const pkgDir = join(ROOT, "pkg");
+  const wasm = sizes(readFileSync(join(pkgDir, "functiongraph_client_bg.wasm")));
+  const files = Object.fromEntries(jsFiles(pkgDir).map((f) => [relative(pkgDir, f), sizes(readFileSync(f))]));
+  const js = sum(Object.values(files));
+  const total = sum([wasm, js]);
+
+  const project = packageProject();
+  let ours;
+  let aws;
+  try {
+    ours = await bundle(join(BENCH_DIR, "entries/ours-invoke.mjs"), [join(project.dir, "node_modules")]);
+    aws = await bundle(join(BENCH_DIR, "entries/aws-invoke.mjs"), [join(BENCH_DIR, "node_modules")]);
+  } finally {
+    project.cleanup();
+  }
+  const oursJs = sizes(ours.buf);
+  const oursTotal = sum([oursJs, wasm]);
+  const awsJs = sizes(aws.buf);
+  log(`size: package ${(total.gzip / KB).toFixed(1)} KB gzip (wasm ${(wasm.gzip / KB).toFixed(1)}, JS ${(js.gzip / KB).toFixed(1)}); ` +
+    `bundle ours ${(oursTotal.gzip / KB).toFixed(1)} KB gzip (JS ${(oursJs.gzip / KB).toFixed(1)} + wasm), aws ${(awsJs.gzip / KB).toFixed(1)} KB gzip`);
+
+  const section = "Size";
+  const one = (id, label, bytes, extra = {}) => figure({ id, section, label, unit: "bytes", better: "lower", runs: [bytes], ...extra });
+  const figures = [];
+  for (const [k, s, what] of [["wasm", wasm, "functiongraph_client_bg.wasm"], ["js", js, `JS glue (${Object.keys(files).length} files)`], ["package", total, "package: wasm + JS glue"]]) {
+    for (const c of ["raw", "gzip", "brotli"]) {
+      const extra = {};
+      if (k === "package" && c === "gzip") {
+        extra.target = { op: "<=", value: 30 * KB, text: "≤ 30 KB gzip" };
+        extra.chart = { panel: "Size: KB gzip -9, lower is better", bar: "package (wasm + JS glue)", kind: "ours", target: 30 * KB };
+      }
+      figures.push(one(`size.${k}.${c}`, `${what}, ${c}`, s[c], extra));
+    }
+  }
+  for (const c of ["raw", "gzip", "brotli"]) {
+    figures.push(one(`size.bundle.ours.${c}`, `one-invoke browser bundle, functiongraph-client: JS + wasm, ${c}`, oursTotal[c], c === "gzip" ? {
+      target: { op: "<", value: awsJs.gzip / 2, text: `< ½ of AWS's (${(awsJs.gzip / 2 / KB).toFixed(1)} KB)` },
+      chart: { panel: "Size: KB gzip -9, lower is better", bar: "one-invoke bundle, ours (JS + wasm)", kind: "ours", target: awsJs.gzip / 2 },
+    } : {}));
+    figures.push(one(`size.bundle.ours_js.${c}`, `one-invoke browser bundle, functiongraph-client: JS only, ${c}`, oursJs[c]));
+    figures.push(one(`size.bundle.aws.${c}`, `one-invoke browser bundle, @aws-sdk/client-lambda, ${c}`, awsJs[c], c === "gzip" ? {
+      chart: { panel: "Size: KB gzip -9, lower is better", bar: "one-invoke bundle, @aws-sdk/client-lambda", kind: "peer" },
+    } : {}));
+  }
+  figures.push(figure({
+    id: "size.bundle.ratio_ours_vs_aws", section, label: "one-invoke bundle gzip: functiongraph-client (JS + wasm) / @aws-sdk/client-lambda",
+    unit: "×", better: "lower", runs: [oursTotal.gzip / awsJs.gzip], target: { op: "<", value: 0.5, text: "< 0.50×" },
+  }));
+  return {
+    figures,
+    details: {
+      method: "node:zlib gzip level 9 and brotli quality 11, each file compressed on its own. Package = pkg/functiongraph_client_bg.wasm + " +
+        "every .js file in pkg/ (node.js and browser.js entries included). Bundles: esbuild --bundle --minify --format=esm --platform=browser " +
+        "of bench/entries/*.mjs; ours resolved from the npm-packed tarball, its wasm a separate asset counted in. KB = 1,024 bytes.",
+      files: { "functiongraph_client_bg.wasm": wasm, ...files },
+      bundles: {
+        ours: { js: oursJs, wasm, inputs: ours.inputs, warnings: ours.warnings },
+        aws: { js: awsJs, inputs: aws.inputs, warnings: aws.warnings },
+      },
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) emit(await run());
