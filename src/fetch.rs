@@ -305,8 +305,7 @@ async fn exchange(
         init.set_body(&JsValue::from_str(&b));
     }
     init.set_signal(Some(signal));
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(failed)?;
-    let response = JsFuture::from(global_fetch(&request))
+    let response = JsFuture::from(global_fetch(url, &init))
         .await
         .map_err(failed)?;
     let response: web_sys::Response = response.unchecked_into();
