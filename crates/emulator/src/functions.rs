@@ -206,13 +206,6 @@ impl Registry {
         Ok(Registry { functions })
     }
 
-    /// Builds a registry from specs (tests).
-    pub fn from_specs(specs: impl IntoIterator<Item = FunctionSpec>) -> Registry {
-        Registry {
-            functions: specs.into_iter().map(|s| (s.key(), Arc::new(s))).collect(),
-        }
-    }
-
     /// All functions, sorted by key.
     pub fn all(&self) -> Vec<Arc<FunctionSpec>> {
         let mut all: Vec<_> = self.functions.values().cloned().collect();
@@ -270,15 +263,5 @@ impl Registry {
                 )),
             },
         }
-    }
-}
-
-impl FunctionSpec {
-    /// A spec with defaults, for tests.
-    pub fn new(name: &str, code_dir: &Path) -> FunctionSpec {
-        let mut spec: FunctionSpec = serde_json::from_str("{}").expect("defaults");
-        spec.name = name.into();
-        spec.code_dir = code_dir.to_owned();
-        spec
     }
 }

@@ -453,20 +453,4 @@ impl Store {
         })
         .await
     }
-
-    /// Counts invocations by status (tests and diagnostics).
-    ///
-    /// # Errors
-    /// [`StoreError`].
-    pub async fn count_by_status(&self, status: AsyncStatus) -> Result<u64, StoreError> {
-        self.with(move |c| {
-            c.query_row(
-                "SELECT count(*) FROM async_invocations WHERE status = ?1",
-                [status.as_str()],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as u64)
-        })
-        .await
-    }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use functiongraph_emulator::config::{
@@ -276,8 +276,4 @@ impl Drop for EmulatorProcess {
 
 pub fn data_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
-}
-
-pub fn pathbuf(p: &Path) -> PathBuf {
-    p.to_owned()
 }
