@@ -38,6 +38,8 @@ pub struct Config {
     pub node: PathBuf,
     /// Seconds an async invocation waits before it is retried after a failure.
     pub async_retry_delay_secs: f64,
+    /// Seconds a warm worker may stay idle before it is stopped (its memory given back).
+    pub worker_idle_secs: f64,
 }
 
 /// The documented local identity (README, DESIGN.md): not a secret, like LocalStack's `test`/`test`.
@@ -66,6 +68,7 @@ impl Default for Config {
             cors_origins: vec!["*".into()],
             node: PathBuf::from("node"),
             async_retry_delay_secs: 1.0,
+            worker_idle_secs: 300.0,
         }
     }
 }

@@ -117,6 +117,7 @@ impl Emulator {
             running: Default::default(),
         });
         let (stop, stop_rx) = watch::channel(false);
+        tokio::spawn(reap_idle_workers(state.clone(), stop_rx.clone()));
         let dispatcher = tokio::spawn(dispatcher::run(state.clone(), stop_rx));
         Ok(Emulator {
             state,
@@ -159,6 +160,22 @@ impl Emulator {
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(5), self.dispatcher).await;
         self.state.pools.stop_all();
+    }
+}
+
+/// Stops workers idle longer than `worker_idle_secs`, checking a few times per period.
+async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    let max_idle = Duration::from_secs_f64(state.config.worker_idle_secs.max(0.1));
+    let every = (max_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        let stopped = state.pools.reap(max_idle);
+        if stopped > 0 {
+            tracing::debug!("stopped {stopped} idle workers");
+        }
     }
 }
 

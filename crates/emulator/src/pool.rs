@@ -23,7 +23,8 @@ pub struct Pools {
 pub struct Pool {
     spec: Arc<FunctionSpec>,
     launcher: Launcher,
-    idle: Mutex<Vec<Worker>>,
+    /// Warm workers with the time each was last used.
+    idle: Mutex<Vec<(Worker, Instant)>>,
     permits: Arc<Semaphore>,
 }
 
@@ -84,11 +85,39 @@ impl Pools {
             .clone()
     }
 
+    /// Stops the workers that have been idle longer than `max_idle`, so memory held
+    /// after a burst is given back. Returns how many were stopped.
+    pub fn reap(&self, max_idle: Duration) -> usize {
+        let pools = self.pools.lock().expect("pool map lock");
+        let mut stopped = 0;
+        for pool in pools.values() {
+            let mut idle = pool.idle.lock().expect("idle lock");
+            idle.retain_mut(|(w, since)| {
+                let keep = since.elapsed() < max_idle;
+                if !keep {
+                    w.kill();
+                    stopped += 1;
+                }
+                keep
+            });
+        }
+        stopped
+    }
+
+    /// How many warm workers are waiting, over all functions.
+    pub fn idle_count(&self) -> usize {
+        let pools = self.pools.lock().expect("pool map lock");
+        pools
+            .values()
+            .map(|p| p.idle.lock().expect("idle lock").len())
+            .sum()
+    }
+
     /// Stops every idle worker (shutdown).
     pub fn stop_all(&self) {
         let pools = self.pools.lock().expect("pool map lock");
         for pool in pools.values() {
-            for mut w in pool.idle.lock().expect("idle lock").drain(..) {
+            for (mut w, _) in pool.idle.lock().expect("idle lock").drain(..) {
                 w.kill();
             }
         }
@@ -108,7 +137,7 @@ impl Pool {
     /// A warm worker that is still alive, if any; dead ones are dropped.
     fn take_idle(&self) -> Option<Worker> {
         let mut idle = self.idle.lock().expect("idle lock");
-        while let Some(mut w) = idle.pop() {
+        while let Some((mut w, _)) = idle.pop() {
             if w.is_alive() {
                 return Some(w);
             }
@@ -138,7 +167,10 @@ impl Lease {
                 if matches!(&reply.result, Err(e) if e.error_type == PROCESS_EXIT_ERROR) {
                     worker.kill();
                 } else {
-                    pool.idle.lock().expect("idle lock").push(worker);
+                    pool.idle
+                        .lock()
+                        .expect("idle lock")
+                        .push((worker, Instant::now()));
                 }
                 Execution {
                     outcome: match reply.result {

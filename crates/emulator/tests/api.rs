@@ -1079,3 +1079,44 @@ async fn pretty_printed_events_with_line_breaks_reach_the_handler() {
     };
     assert_eq!(wait_terminal(&h, "echo", &id).await["status"], "SUCCESS");
 }
+
+#[tokio::test]
+async fn idle_workers_are_stopped_after_worker_idle_secs() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let config = functiongraph_emulator::config::Config {
+        worker_idle_secs: 0.5,
+        ..test_config()
+    };
+    let emulator = Emulator::start(config, functions.path(), data.path())
+        .await
+        .unwrap();
+    let router = emulator.router();
+    let a = call(
+        &router,
+        "POST",
+        &op_path("echo", Operation::Invoke),
+        &token_headers(),
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(a.json()["status"], 200);
+    assert_eq!(emulator.state.pools.idle_count(), 1, "warm after the call");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        emulator.state.pools.idle_count(),
+        0,
+        "stopped once idle for 0.5 s"
+    );
+    // The next call simply starts a new instance.
+    let a = call(
+        &router,
+        "POST",
+        &op_path("echo", Operation::Invoke),
+        &token_headers(),
+        b"{\"again\":1}".to_vec(),
+    )
+    .await;
+    assert_eq!(a.json()["status"], 200);
+    emulator.stop().await;
+}
