@@ -45,48 +45,63 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Starts what can start now; returns how long to sleep before the next pass.
+/// Starts what can start now; returns how long to sleep before the next pass. A
+/// function found at its concurrency limit is left out of the rest of the pass, so a
+/// long queue on one function never holds up the others.
 async fn pass(state: &Arc<AppState>) -> Result<Duration, crate::store::StoreError> {
     let now = now_ms();
-    let mut throttled = false;
-    for rec in state.store.due(now, BATCH).await? {
-        let Some(spec) = state.registry.get(&rec.function_key) else {
-            let msg = format!("function {} no longer exists", rec.function_key);
-            state
-                .store
-                .finish(rec.seq, AsyncStatus::Discard, 404, msg, now)
-                .await?;
-            continue;
-        };
-        let age_ms = now - rec.created_ms;
-        if age_ms > i64::from(spec.max_async_event_age_in_seconds) * 1000 {
-            let msg = format!(
-                "discarded: waited longer than the max event age of {}s",
-                spec.max_async_event_age_in_seconds
-            );
-            state
-                .store
-                .finish(rec.seq, AsyncStatus::Discard, DISCARD_AGE_CODE, msg, now)
-                .await?;
-            continue;
-        }
-        let Some(lease) = state.pools.pool(&spec).try_lease() else {
-            throttled = true;
-            continue;
-        };
-        if !state.store.start(rec.seq, now).await? {
-            continue;
-        }
-        let state = state.clone();
-        tokio::spawn(async move {
-            let seq = rec.seq;
-            if let Err(e) = execute(&state, rec, lease, &spec).await {
-                tracing::error!("async invocation {seq}: {e}");
+    let mut busy: Vec<String> = Vec::new();
+    loop {
+        let batch = state.store.due(now, BATCH, busy.clone()).await?;
+        let full_batch = batch.len() == BATCH;
+        let busy_before = busy.len();
+        for rec in batch {
+            if busy.contains(&rec.function_key) {
+                continue;
             }
-            state.wake.notify_one();
-        });
+            let Some(spec) = state.registry.get(&rec.function_key) else {
+                let msg = format!("function {} no longer exists", rec.function_key);
+                state
+                    .store
+                    .finish(rec.seq, AsyncStatus::Discard, 404, msg, now)
+                    .await?;
+                continue;
+            };
+            let age_ms = now - rec.created_ms;
+            if age_ms > i64::from(spec.max_async_event_age_in_seconds) * 1000 {
+                let msg = format!(
+                    "discarded: waited longer than the max event age of {}s",
+                    spec.max_async_event_age_in_seconds
+                );
+                state
+                    .store
+                    .finish(rec.seq, AsyncStatus::Discard, DISCARD_AGE_CODE, msg, now)
+                    .await?;
+                continue;
+            }
+            let Some(lease) = state.pools.pool(&spec).try_lease() else {
+                busy.push(rec.function_key.clone());
+                continue;
+            };
+            if !state.store.start(rec.seq, now).await? {
+                continue;
+            }
+            let state = state.clone();
+            tokio::spawn(async move {
+                let seq = rec.seq;
+                if let Err(e) = execute(&state, rec, lease, &spec).await {
+                    tracing::error!("async invocation {seq}: {e}");
+                }
+                state.wake.notify_one();
+            });
+        }
+        // Look again past the functions that just turned out to be busy, as long as
+        // there may be more due than one batch showed.
+        if !full_batch || busy.len() == busy_before {
+            break;
+        }
     }
-    if throttled {
+    if !busy.is_empty() {
         return Ok(BUSY_POLL);
     }
     Ok(match state.store.next_due_ms().await? {

@@ -201,18 +201,29 @@ impl Store {
         .await
     }
 
-    /// WAIT invocations due by `now_ms`, oldest first.
+    /// WAIT invocations due by `now_ms`, oldest first, leaving out the functions in
+    /// `skip` (those at their concurrency limit, so their queue cannot hide the others').
     ///
     /// # Errors
     /// [`StoreError`].
-    pub async fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<Record>, StoreError> {
+    pub async fn due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        skip: Vec<String>,
+    ) -> Result<Vec<Record>, StoreError> {
         self.with(move |c| {
-            let mut stmt = c.prepare_cached(
+            use rusqlite::types::Value;
+            let marks: Vec<String> = (0..skip.len()).map(|i| format!("?{}", i + 3)).collect();
+            let mut stmt = c.prepare(&format!(
                 "SELECT seq, request_id, function_key, qualifier, event, status, attempts, created_ms
                  FROM async_invocations WHERE status = 'WAIT' AND next_attempt_ms <= ?1
-                 ORDER BY next_attempt_ms, seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now_ms, limit as i64], |r| {
+                 AND function_key NOT IN ({}) ORDER BY next_attempt_ms, seq LIMIT ?2",
+                marks.join(",")
+            ))?;
+            let mut args = vec![Value::Integer(now_ms), Value::Integer(limit as i64)];
+            args.extend(skip.into_iter().map(Value::Text));
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
                 Ok(Record {
                     seq: r.get(0)?,
                     request_id: r.get(1)?,

@@ -1120,3 +1120,21 @@ async fn idle_workers_are_stopped_after_worker_idle_secs() {
     assert_eq!(a.json()["status"], 200);
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn a_long_queue_on_one_function_does_not_hold_up_the_others() {
+    let h = harness().await;
+    // `slow` runs one at a time: 300 queued invocations of it take minutes to drain.
+    for _ in 0..300 {
+        invoke_async(&h, "slow", json!({"ms": 500})).await;
+    }
+    let other = invoke_async(&h, "echo", json!({"not": "stuck"})).await;
+    let started = std::time::Instant::now();
+    let rec = wait_terminal(&h, "echo", &other).await;
+    assert_eq!(rec["status"], "SUCCESS");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
