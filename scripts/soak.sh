@@ -21,35 +21,17 @@ for _ in $(seq 100); do url=$(head -n1 "$work/out" | sed -n 's/^listening on //p
 P=0123456789abcdef0123456789abcdef
 fn() { echo "$url/v2/$P/fgs/functions/urn:fss:cn-north-4:$P:function:default:$1:latest/$2"; }
 
-# A wrk script that POSTs a body and tallies statuses (one thread, so one tally).
-cat >"$work/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Auth-Token"] = "dev-token"
-wrk.body = os.getenv("SOAK_BODY") or "{}"
--- response() runs in the worker thread's Lua state: tally there, collect in done().
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-statuses = {}
-response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
-done = function(summary, latency)
-  local all = {}
-  for _, t in ipairs(threads) do
-    for s, n in pairs(t:get("statuses")) do all[s] = (all[s] or 0) + n end
-  end
-  for s, n in pairs(all) do io.write(string.format("status %d %d\n", s, n)) end
-  local e = summary.errors
-  io.write(string.format("requests %d errors %d p50_ms %.3f p99_ms %.3f rps %.0f\n", summary.requests,
-    e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6)))
-end
-LUA
-
 passed=0 failed=0
 check() { if eval "$2"; then echo "ok - $1"; passed=$((passed + 1)); else echo "not ok - $1"; failed=$((failed + 1)); fi; }
-run() { SOAK_BODY=$3 wrk -t1 -c"$2" -d"${secs}s" --timeout 10s -s "$work/post.lua" "$1" | sed -n '/^status\|^requests/p'; }
-count() { awk -v s="$2" '$1=="status" && $2==s {print $3}' <<<"$1" | head -1; }
-field() { awk -v f="$2" '$1=="requests" {for (i=1;i<NF;i++) if ($i==f) print $(i+1)}' <<<"$1"; }
+# bench/wrk-post.lua POSTs $BENCH_BODY and prints one line: BENCH {requests, errors,
+# duration_us, p50_us, p99_us, statuses}. run() keeps that JSON; the helpers read it.
+run() { BENCH_BODY=$3 wrk -t1 -c"$2" -d"${secs}s" --timeout 10s -s bench/wrk-post.lua "$1" | sed -n 's/^BENCH //p'; }
+json() { node -e 'const o = JSON.parse(process.argv[1]); const [k, s] = process.argv[2].split(":");
+  const v = { count: () => o.statuses[s] ?? 0, rps: () => Math.round(o.requests / (o.duration_us / 1e6)),
+    p50_ms: () => (o.p50_us / 1000).toFixed(3), p99_ms: () => (o.p99_us / 1000).toFixed(3) }[k];
+  console.log(v ? v() : o[k]);' "$1" "$2"; }
+count() { json "$1" "count:$2"; }
+field() { json "$1" "$2"; }
 # Resident memory of the emulator itself, and of its Node workers (bounded by their
 # number, at most each function's concurrency, and each one's heap cap).
 rss_kb() { ps -o rss= -p "$pid" | tr -d ' '; }
