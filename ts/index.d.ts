@@ -1,7 +1,13 @@
 // Type definitions for functiongraph-client.
-// `[Symbol.dispose]` needs TypeScript ≥ 5.2 with `lib: ["esnext"]` (or "esnext.disposable").
+//
+// Hand-written; one file, no imports. `FunctionGraphClient[Symbol.dispose]` (for `using`) needs
+// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`, and at run time a
+// platform that defines `Symbol.dispose` (Node ≥ 18.18, current browsers); elsewhere call `free()`.
 
-/** Credentials for one request. */
+/**
+ * Credentials for one request: an IAM token, or an access key pair that signs the request
+ * (SDK-HMAC-SHA256, as the official Huawei Cloud SDKs do).
+ */
 export type Credentials =
   | {
       /** An IAM token, sent as `X-Auth-Token`. */
@@ -44,7 +50,9 @@ export interface ClientRetryOptions extends RetryOptions {
 
 /** What `onRequest` and `debug` see before each attempt. Credentials are `"[REDACTED]"`. */
 export interface RequestInfo {
+  /** HTTP method of the attempt. */
   method: "GET" | "POST";
+  /** Full request URL, query included. */
   url: string;
   /** 1 for the first attempt. */
   attempt: number;
@@ -64,23 +72,36 @@ export interface ResponseInfo extends RequestInfo {
   error?: unknown;
 }
 
-/** Options of `new FunctionGraphClient(...)`. */
+/** Options of `new FunctionGraphClient(...)`. Each bad one is a `ValidationError` naming it. */
 export interface ClientOptions {
-  /** The project id (32 hex characters); every function URN must belong to it. */
+  /** The project id (32 hex characters); every function URN must belong to it. Required. */
   projectId: string;
-  /** Region, e.g. `"cn-north-4"`: the endpoint becomes `https://functiongraph.{region}.myhuaweicloud.com`. */
+  /**
+   * Region, e.g. `"cn-north-4"`: the endpoint becomes `https://functiongraph.{region}.myhuaweicloud.com`.
+   * One of `region` and `endpoint` is required.
+   */
   region?: string;
-  /** Explicit base URL, e.g. `"http://127.0.0.1:8787"` for the local emulator. Wins over `region`. */
+  /**
+   * Explicit base URL (http or https, no query), e.g. `"http://127.0.0.1:8787"` for the local
+   * emulator. Wins over `region`.
+   */
   endpoint?: string;
   /** Credentials or a provider. Omit only against an emulator started with `--no-auth`. */
   credentials?: Credentials | CredentialProvider;
-  /** Time limit of each call, retries included, ms. Default 60000; 0 disables it. */
+  /** Time limit of each call, retries included, ms. Default 60000; 0 disables it. Calls may override it. */
   timeoutMs?: number;
   /** Retries; `false` disables them. Default: listings 3 attempts, invocations none. */
   retry?: ClientRetryOptions | boolean;
-  /** Extra headers on every request (signed with AK/SK). Credential headers may not be set here. */
+  /**
+   * Extra headers on every request (signed with AK/SK). Headers the client sets itself
+   * (`Authorization`, `X-Auth-Token`, `X-Sdk-Date`, `X-Security-Token`, `X-Project-Id`, `Host`,
+   * `Content-Length`, `Content-Type`) are refused.
+   */
   headers?: Record<string, string>;
-  /** Appended to the `User-Agent` where the platform allows it (Node); browsers keep their own. */
+  /**
+   * Appended to the `User-Agent` (`functiongraph-client/{version} {userAgent}`) where the platform
+   * allows it (Node); browsers keep their own.
+   */
   userAgent?: string;
   /** Called before every attempt, with secrets redacted. A throwing hook does not fail the call. */
   onRequest?: (info: RequestInfo) => void;
@@ -92,7 +113,10 @@ export interface ClientOptions {
 
 /** Options every call takes. */
 export interface CallOptions {
-  /** Aborts the call: it rejects with `signal.reason`, exactly like `fetch`. */
+  /**
+   * Aborts the call: it rejects with `signal.reason`, exactly like `fetch` (at once if the signal
+   * is already aborted, before any request).
+   */
   signal?: AbortSignal;
   /** Time limit of this call, retries included, ms; overrides the client's. 0 disables it. */
   timeoutMs?: number;
@@ -104,7 +128,11 @@ export interface CallOptions {
 export interface InvokeOptions extends CallOptions {
   /** `"tail"`: the last 4 KB of the function's log in `result.log`. Default `"none"`. */
   logType?: "tail" | "none";
-  /** Response format asked of the service (`X-CFF-Request-Version`). Default `"v1"`. */
+  /**
+   * Response format asked of the service (`X-CFF-Request-Version`). Default `"v1"`: a JSON
+   * wrapper. With `"v0"` the body is the function's return value itself; `log` then comes from
+   * the `X-Cff-Function-Log` header, which the service keeps shorter than 4 KB.
+   */
   requestVersion?: "v0" | "v1";
 }
 
@@ -124,32 +152,35 @@ export interface InvokeSummary {
 export interface FunctionErrorInfo {
   /** The service's function error code, e.g. 4002 (the handler threw), 408 (it timed out). */
   code: number;
-  /** The error's class, e.g. `"Error"`. */
+  /** The error's class, e.g. `"Error"`; `""` when the service did not say. */
   type: string;
   /** The error's message. */
   message: string;
-  /** Stack trace lines, when the runtime reports them. */
+  /** Stack trace lines, when the runtime reports them; otherwise empty. */
   stackTrace: string[];
 }
 
-/** What `invoke` resolves with. Frozen. */
+/** What `invoke` resolves with. Frozen; created only by the client. */
 export declare class InvokeResult {
   private constructor();
   /** The invocation's request id. */
   readonly requestId: string;
-  /** 200 on success, otherwise the function error code (see `functionError`). */
+  /** 200 on success, otherwise the function error code (see `functionError`), e.g. 4002. */
   readonly status: number;
   /** What the function returned, as text (JSON text unless it returned a string). */
   readonly result: string;
   /** The function's log (last 4 KB) with `logType: "tail"`, otherwise `""`. */
   readonly log: string;
-  /** The invoke summary, or null when the service sent none. */
+  /** The invoke summary (`X-Cff-Invoke-Summary`), or null when the service sent none. */
   readonly summary: InvokeSummary | null;
-  /** Set when the function threw, timed out or crashed; null on success. */
+  /** Set when the function threw, timed out or crashed (the call itself succeeded); null on success. */
   readonly functionError: FunctionErrorInfo | null;
   /**
-   * `result` parsed as JSON.
-   * @throws {ResponseError} when `result` is not JSON.
+   * `result` parsed as JSON (`JSON.parse(result)`); `T` is not checked at run time.
+   * @throws {ResponseError} when `result` is not JSON (`body` holds its first 1 KB).
+   * @example
+   * const r = await client.invoke(urn, { name: "world" });
+   * const { statusCode, body } = r.json<{ statusCode: number; body: string }>();
    */
   json<T = unknown>(): T;
 }
@@ -160,16 +191,21 @@ export interface AsyncInvokeResult {
   requestId: string;
 }
 
-/** Lifecycle of an async invocation. DISCARD: aged out before it could run, or cancelled. */
+/**
+ * Lifecycle of an async invocation: `WAIT` (queued), `RUNNING`, then `SUCCESS` or `FAIL`
+ * (after the function's retries); `DISCARD`: aged out before it could run, or cancelled.
+ */
 export type AsyncInvocationStatus = "WAIT" | "RUNNING" | "SUCCESS" | "FAIL" | "DISCARD";
 
 /** One async invocation record. */
 export interface AsyncInvocation {
+  /** The id `invokeAsync` returned. */
   requestId: string;
+  /** Where it is in its lifecycle. */
   status: AsyncInvocationStatus;
-  /** 0 on success or while not finished. */
+  /** How it failed (the function error code) on FAIL; 0 on success or while not finished. */
   errorCode: number;
-  /** `""` on success or while not finished. */
+  /** Why it failed or was discarded; `""` on success or while not finished. */
   errorMessage: string;
   /** When it started (when accepted, while waiting); null if the service sent none. */
   startTime: Date | null;
@@ -177,7 +213,7 @@ export interface AsyncInvocation {
   endTime: Date | null;
 }
 
-/** Filters and paging of `listAsyncInvocations`. */
+/** Filters and paging of `listAsyncInvocations` (every field optional). */
 export interface ListAsyncInvocationsQuery extends CallOptions {
   /** Only this request id (the time window is then ignored). */
   requestId?: string;
@@ -185,11 +221,11 @@ export interface ListAsyncInvocationsQuery extends CallOptions {
   status?: AsyncInvocationStatus;
   /** The `nextMarker` of the previous page. */
   marker?: string | number;
-  /** Page size, 1 to 500. Default 100. */
+  /** Page size, a whole number from 1 to 500. Default 100. */
   limit?: number;
   /** Window start: a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`. Default an hour before `end`. */
   begin?: Date | string;
-  /** Window end: a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`. Default now. */
+  /** Window end: a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`, not before `begin`. Default now. */
   end?: Date | string;
 }
 
@@ -205,7 +241,7 @@ export interface ListActiveAsyncInvocationsQuery extends Omit<ListAsyncInvocatio
 export interface AsyncInvocationPage {
   /** Newest first. */
   invocations: AsyncInvocation[];
-  /** How many match in all. */
+  /** How many match in all (every page). */
   count: number;
   /** Pass as `marker` for the next page; null on the last page. */
   nextMarker: string | null;
@@ -213,7 +249,7 @@ export interface AsyncInvocationPage {
 
 /** Options of the `for await` iterators. */
 export interface IterateOptions {
-  /** Stop after this many records. */
+  /** Stop after this many records (a whole number above 0). Default: every record. */
   maxItems?: number;
 }
 
@@ -223,7 +259,7 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Longest polling interval, ms. Default 5000. */
   maxIntervalMs?: number;
-  /** Give up after this long, ms, with a `TimeoutError`. Default 16 minutes. */
+  /** Give up after this long, ms, with a `TimeoutError`. Default 16 minutes; 0 waits for ever. */
   timeoutMs?: number;
   /** Stops waiting at once: rejects with `signal.reason`. */
   signal?: AbortSignal;
@@ -238,6 +274,8 @@ export interface CancelOptions extends CallOptions {
 /**
  * A client for one project. Create it once and reuse it. Every method returns a Promise and never
  * throws synchronously; a rejection is one of this package's errors, or an abort's `signal.reason`.
+ * Arguments are checked before any request: the URN's shape and project, the event's size
+ * (UTF-8 bytes of its JSON), `limit`, times and options — each a `ValidationError` naming the field.
  *
  * @example
  * const client = new FunctionGraphClient({
@@ -247,13 +285,23 @@ export interface CancelOptions extends CallOptions {
  * });
  */
 export declare class FunctionGraphClient {
-  /** @throws {ValidationError} for bad options. */
+  /**
+   * Checks the options and creates the client. No request is sent.
+   * @throws {ValidationError} for bad options (`field` names it, e.g. `"options.projectId"`).
+   * @example
+   * const client = new FunctionGraphClient({
+   *   projectId: "0123456789abcdef0123456789abcdef",
+   *   region: "cn-north-4",
+   *   credentials: { accessKey: process.env.HUAWEICLOUD_SDK_AK!, secretKey: process.env.HUAWEICLOUD_SDK_SK! },
+   * });
+   */
   constructor(options: ClientOptions);
 
   /**
    * Runs a function and waits for its result. The event may be any JSON value; a string is sent
-   * as is and must itself be JSON text; `undefined` sends `{}`. At most 6 MB.
+   * as is and must itself be JSON text; `undefined` sends `{}`. At most 6 MB (UTF-8 bytes).
    * A function that fails still resolves, with `functionError` set.
+   * @param functionUrn `urn:fss:{region}:{projectId}:function:{package}:{name}[:{version}|:!{alias}]`, in the client's project.
    * @throws {ValidationError} bad URN (or another project's), event, or options.
    * @throws {ServiceError} the service refused: 404 FSS.1051 no such function, 429 throttled, 401/403 credentials, ...
    * @throws {NetworkError} no answer.
@@ -266,8 +314,11 @@ export declare class FunctionGraphClient {
   invoke(functionUrn: string, event?: unknown, options?: InvokeOptions): Promise<InvokeResult>;
 
   /**
-   * Queues a function run; resolves once the service has accepted it. The event is at most 256 KB.
-   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * Queues a function run; resolves once the service has accepted it. The event is as for
+   * `invoke`, at most 256 KB (UTF-8 bytes).
+   * @throws {ValidationError} bad URN (or another project's), event, or options.
+   * @throws {ServiceError} the service refused (e.g. 404 FSS.1051, 429, 503 FSS.0503 not accepted).
+   * @throws {NetworkError | TimeoutError | ResponseError}
    * @example
    * const { requestId } = await client.invokeAsync(urn, { job: 42 });
    */
@@ -275,7 +326,8 @@ export declare class FunctionGraphClient {
 
   /**
    * One page of a function's async invocations, newest first (retried by default).
-   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * @throws {ValidationError} bad URN, `limit`, `marker`, `status` or times (`field` e.g. `"query.begin"`).
+   * @throws {ServiceError | NetworkError | TimeoutError | ResponseError}
    * @example
    * const page = await client.listAsyncInvocations(urn, { status: "FAIL", limit: 50 });
    * const next = page.nextMarker && (await client.listAsyncInvocations(urn, { status: "FAIL", marker: page.nextMarker }));
@@ -284,7 +336,8 @@ export declare class FunctionGraphClient {
 
   /**
    * One page of the WAIT and RUNNING async invocations (retried by default).
-   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
+   * @throws {ValidationError} bad URN or query (e.g. `requestId` instead of `requestIds`, a terminal `status`).
+   * @throws {ServiceError | NetworkError | TimeoutError | ResponseError}
    * @example
    * const { invocations } = await client.listActiveAsyncInvocations(urn, { status: "RUNNING" });
    */
@@ -301,14 +354,19 @@ export declare class FunctionGraphClient {
 
   /**
    * Every async invocation matching `query`, across pages, newest first. Stops when there is no
-   * next page, after `maxItems`, or with a `ResponseError` if the service repeats a page marker.
+   * next page, or after `maxItems`. The iterator's `next()` rejects as `listAsyncInvocations` does.
+   * @throws {ResponseError} if the service repeats a page marker (instead of looping).
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError}
    * @example
    * for await (const inv of client.asyncInvocations(urn, { status: "FAIL", maxItems: 1000 })) console.log(inv.requestId);
    */
   asyncInvocations(functionUrn: string, query?: ListAsyncInvocationsQuery & IterateOptions): AsyncGenerator<AsyncInvocation, void, undefined>;
 
   /**
-   * Every WAIT and RUNNING async invocation matching `query`, across pages.
+   * Every WAIT and RUNNING async invocation matching `query`, across pages. The iterator's
+   * `next()` rejects as `listActiveAsyncInvocations` does.
+   * @throws {ResponseError} if the service repeats a page marker (instead of looping).
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError}
    * @example
    * for await (const inv of client.activeAsyncInvocations(urn)) await client.cancelAsyncInvocation(urn, inv.requestId);
    */
@@ -324,33 +382,50 @@ export declare class FunctionGraphClient {
   waitForAsyncInvocation(functionUrn: string, requestId: string, options?: WaitOptions): Promise<AsyncInvocation>;
 
   /**
-   * Starts an async invocation and waits for its terminal record.
+   * Starts an async invocation and waits for its terminal record (see `waitForAsyncInvocation`).
+   * @throws {ValidationError | ServiceError | NetworkError | TimeoutError | ResponseError}
    * @example
    * const { status, errorMessage } = await client.invokeAsyncAndWait(urn, { job: 42 });
    */
   invokeAsyncAndWait(functionUrn: string, event?: unknown, options?: WaitOptions): Promise<AsyncInvocation>;
 
-  /** Releases the wasm-side state now (otherwise a FinalizationRegistry does it). */
+  /**
+   * Releases the wasm-side state now (otherwise a FinalizationRegistry does it). Call it once,
+   * and do not use the client afterwards.
+   * @example
+   * const client = new FunctionGraphClient({ projectId, region: "cn-north-4", credentials });
+   * try { await client.invoke(urn); } finally { client.free(); }
+   */
   free(): void;
-  /** `using client = new FunctionGraphClient(...)` frees it at the end of the scope. */
+  /**
+   * Same as `free()`, for `using` (TypeScript ≥ 5.2; a platform with `Symbol.dispose`).
+   * @example
+   * {
+   *   using client = new FunctionGraphClient({ projectId, region: "cn-north-4", credentials });
+   *   await client.invoke(urn);
+   * } // freed here
+   */
   [Symbol.dispose](): void;
 }
 
 /** A request for `signRequest`. */
 export interface SignableRequest {
+  /** HTTP method, e.g. `"GET"`. */
   method: string;
   /** Absolute http(s) URL, query included. */
   url: string;
+  /** Headers to send (and sign). */
   headers?: Record<string, string>;
-  /** The exact body that will be sent. */
+  /** The exact body that will be sent. Default `""`. */
   body?: string;
 }
 
 /**
  * Signs any Huawei Cloud API request with SDK-HMAC-SHA256, as the official SDKs do, and returns
  * the headers to send: the given ones plus `X-Sdk-Date`, `X-Security-Token` (temporary
- * credentials) and `Authorization`. `Host` is signed but left to the platform.
- * @throws {ValidationError} for bad arguments.
+ * credentials) and `Authorization`. `Host` is signed but left to the platform. Synchronous.
+ * @param options.date The signing time. Default now.
+ * @throws {ValidationError} for bad arguments (`field` e.g. `"request.url"`, `"credentials.secretKey"`).
  * @example
  * const headers = signRequest({ method: "GET", url, headers: { "Content-Type": "application/json" } }, { accessKey, secretKey });
  * await fetch(url, { headers });
@@ -361,7 +436,11 @@ export declare function signRequest(
   options?: { date?: Date },
 ): Record<string, string>;
 
-/** The package version. */
+/**
+ * The package version, e.g. `"0.1.0"`.
+ * @example
+ * console.log(`functiongraph-client ${version()}`);
+ */
 export declare function version(): string;
 
 /** The names of this package's error classes. */
@@ -375,16 +454,27 @@ export type FunctionGraphErrorName =
 
 /**
  * Base class of every error this package rejects with (an abort rejects with `signal.reason`
- * instead, like `fetch`). `instanceof` goes by `name`, so it works across realms and duplicate installs.
+ * instead, like `fetch`). `instanceof` goes by `name`, so it works across realms and duplicate
+ * installs. `cause`, when set, is the underlying platform error.
+ * @example
+ * try {
+ *   await client.invoke(urn, event);
+ * } catch (e) {
+ *   if (e instanceof ServiceError && e.status === 429) retryLater();
+ *   else if (e instanceof FunctionGraphError) console.error(e.name, e.message);
+ *   else throw e; // e.g. the signal's reason after an abort
+ * }
  */
 export declare class FunctionGraphError extends Error {
+  /** Which class this is: the literal name of the most derived class. */
   readonly name: FunctionGraphErrorName;
 }
 
-/** The service answered with an error status. */
+/** The service answered with an error status (HTTP ≥ 400). */
 export declare class ServiceError extends FunctionGraphError {
+  /** Always `"ServiceError"`. */
   readonly name: "ServiceError";
-  /** HTTP status. */
+  /** HTTP status, e.g. 404. */
   readonly status: number;
   /** The service's code, e.g. `"FSS.1051"`, `"APIGW.0301"`; `""` when the body had none (e.g. an HTML 502). */
   readonly errorCode: string;
@@ -398,6 +488,7 @@ export declare class ServiceError extends FunctionGraphError {
 
 /** The request got no answer (DNS, refused, reset, CORS). `cause` holds the platform error. */
 export declare class NetworkError extends FunctionGraphError {
+  /** Always `"NetworkError"`. */
   readonly name: "NetworkError";
   /** Requests sent, retries included. */
   readonly attempts: number;
@@ -405,6 +496,7 @@ export declare class NetworkError extends FunctionGraphError {
 
 /** The call (or a wait) ran out of time. */
 export declare class TimeoutError extends FunctionGraphError {
+  /** Always `"TimeoutError"`. */
   readonly name: "TimeoutError";
   /** The limit, ms. */
   readonly timeoutMs: number;
@@ -414,6 +506,7 @@ export declare class TimeoutError extends FunctionGraphError {
 
 /** An argument was refused before any request was sent. */
 export declare class ValidationError extends FunctionGraphError {
+  /** Always `"ValidationError"`. */
   readonly name: "ValidationError";
   /** Which argument, e.g. `"functionUrn"`, `"event"`, `"options.timeoutMs"`, `"query.limit"`. */
   readonly field: string;
@@ -421,6 +514,7 @@ export declare class ValidationError extends FunctionGraphError {
 
 /** A success status with a body that cannot be understood. */
 export declare class ResponseError extends FunctionGraphError {
+  /** Always `"ResponseError"`. */
   readonly name: "ResponseError";
   /** HTTP status. */
   readonly status: number;
@@ -432,5 +526,9 @@ export declare class ResponseError extends FunctionGraphError {
   readonly attempts?: number;
 }
 
-/** Whether `value` is one of this package's errors (by `name`: works across realms and duplicate installs). */
+/**
+ * Whether `value` is one of this package's errors (by `name`: works across realms and duplicate installs).
+ * @example
+ * const message = isFunctionGraphError(e) ? `${e.name}: ${e.message}` : String(e);
+ */
 export declare function isFunctionGraphError(value: unknown): value is FunctionGraphError;

@@ -3,7 +3,10 @@
 // tsc fails on the unused directive.
 import {
   FunctionGraphClient,
+  FunctionGraphError,
   InvokeResult,
+  NetworkError,
+  ResponseError,
   ServiceError,
   TimeoutError,
   ValidationError,
@@ -12,7 +15,12 @@ import {
   version,
   type AsyncInvocation,
   type AsyncInvocationPage,
+  type AsyncInvocationStatus,
+  type ClientOptions,
+  type CredentialProvider,
   type Credentials,
+  type InvokeOptions,
+  type ListAsyncInvocationsQuery,
   type ResponseInfo,
 } from "functiongraph-client";
 
@@ -32,6 +40,16 @@ const client = new FunctionGraphClient({
   debug: false,
 });
 new FunctionGraphClient({ projectId, region: "cn-north-4", credentials: { token: "t" }, retry: false });
+// A synchronous provider, static AK/SK with a security token, and the remaining options.
+const syncProvider: CredentialProvider = () => ({ token: "dev-token" });
+const options: ClientOptions = {
+  projectId,
+  endpoint: "http://127.0.0.1:8787",
+  credentials: { accessKey: "DEVACCESSKEYEXAMPLE0", secretKey: "dev-secret-key-example", securityToken: "st" },
+  userAgent: "my-tool/1.0",
+  onRequest: (info) => void info.headers["authorization"],
+};
+new FunctionGraphClient({ ...options, credentials: syncProvider });
 
 async function main(): Promise<void> {
   const controller = new AbortController();
@@ -41,7 +59,14 @@ async function main(): Promise<void> {
   const code: number = parsed.statusCode;
   const ms: number | undefined = r.summary?.durationMs;
   const failure: string | undefined = r.functionError?.message;
-  void [status, code, ms, failure];
+  const stack: string[] | undefined = r.functionError?.stackTrace;
+  const billed: number | undefined = r.summary?.billingDurationMs;
+  const text: string = r.result + r.log + r.requestId;
+  void [status, code, ms, failure, stack, billed, text];
+  const v0Options: InvokeOptions = { requestVersion: "v0", logType: "none", timeoutMs: 5_000 };
+  const raw = await client.invoke(urn, undefined, v0Options);
+  const anything: unknown = raw.json();
+  void anything;
 
   const { requestId } = await client.invokeAsync(urn, "{\"raw\":true}", { timeoutMs: 0, retry: true });
   const page: AsyncInvocationPage = await client.listAsyncInvocations(urn, {
@@ -54,7 +79,17 @@ async function main(): Promise<void> {
   for (const inv of page.invocations) {
     const started: Date | null = inv.startTime;
     void started?.toISOString();
+    const st: AsyncInvocationStatus = inv.status;
+    if (inv.endTime !== null) void (inv.endTime.getTime() - (started?.getTime() ?? 0));
+    void [st, inv.errorCode.toFixed(), inv.errorMessage, inv.requestId, page.count];
   }
+  // Paging by nextMarker, with string times; a numeric marker is accepted too.
+  const query: ListAsyncInvocationsQuery = { begin: "2026-01-01T00:00:00", end: new Date(), limit: 500 };
+  let marker: string | number | undefined = 0;
+  do {
+    const p: AsyncInvocationPage = await client.listAsyncInvocations(urn, { ...query, marker, signal: controller.signal });
+    marker = p.nextMarker ?? undefined;
+  } while (marker !== undefined);
   const next: string | null = page.nextMarker;
   void next;
   const active = await client.listActiveAsyncInvocations(urn, { requestIds: [requestId], status: "RUNNING" });
@@ -82,9 +117,19 @@ async function main(): Promise<void> {
       void (e.elapsedMs + e.timeoutMs);
     } else if (e instanceof ValidationError) {
       void e.field.length;
+    } else if (e instanceof NetworkError) {
+      const cause: unknown = e.cause;
+      void [cause, e.attempts];
+    } else if (e instanceof ResponseError) {
+      const body: string = e.body;
+      const id: string | null = e.requestId;
+      void [body, id, e.status];
     } else if (isFunctionGraphError(e)) {
-      const name: string = e.name;
-      void name;
+      const name: "FunctionGraphError" | "ServiceError" | "NetworkError" | "TimeoutError" | "ValidationError" | "ResponseError" = e.name;
+      const base: FunctionGraphError = e;
+      void [name, base.message];
+    } else {
+      throw e; // an abort's signal.reason
     }
   }
 
@@ -147,5 +192,37 @@ async function wrong(c: FunctionGraphClient): Promise<void> {
   }
   // @ts-expect-error signRequest needs a url
   signRequest({ method: "GET" }, { accessKey: "a", secretKey: "b" });
+  // @ts-expect-error logType is an invoke option, not an invokeAsync one
+  await c.invokeAsync(urn, {}, { logType: "tail" });
+  // @ts-expect-error times are a Date or a string, not epoch milliseconds
+  await c.listAsyncInvocations(urn, { begin: Date.now() });
+  // @ts-expect-error the options object is required
+  new FunctionGraphClient();
+  // @ts-expect-error a token is a string
+  new FunctionGraphClient({ projectId, region: "r", credentials: { token: 42 } });
+  // @ts-expect-error a provider returns Credentials, not a string
+  new FunctionGraphClient({ projectId, region: "r", credentials: async () => "dev-token" });
+  // @ts-expect-error InvokeResult is created by the client only
+  new InvokeResult();
+  // @ts-expect-error summary may be null
+  void r.summary.durationMs;
+  // @ts-expect-error startTime may be null
+  const start: Date = (await c.listAsyncInvocations(urn)).invocations[0]!.startTime;
+  void start;
+  // @ts-expect-error version is a function
+  const v: string = version;
+  void v;
+  try {
+    await c.invokeAsync(urn);
+  } catch (e) {
+    if (e instanceof ServiceError) {
+      // @ts-expect-error ServiceError has no `field` (that is ValidationError's)
+      void e.field;
+    }
+    if (e instanceof TimeoutError) {
+      // @ts-expect-error error fields are read-only
+      e.timeoutMs = 0;
+    }
+  }
 }
 void wrong;
