@@ -1,17 +1,70 @@
-// The public FunctionGraphClient: the wasm-bindgen class plus the conveniences built
-// on its three operations (every-page iteration, waiting for an async invocation).
-// It lives in its own module, imported only by the entries, because support.js and
-// errors.js are imported by the wasm glue itself.
-import { FunctionGraphClient as WasmClient } from "../functiongraph_client.js";
+// The public FunctionGraphClient. The wasm (../functiongraph_client.js) checks and builds
+// what goes on the wire and signs it; this module validates options, sends with `fetch`
+// (retries, timeouts, aborts, hooks) and shapes results, plus the conveniences built on the
+// operations (every-page iteration, waiting for an async invocation). Only the entries
+// import it, after the wasm is instantiated.
+import { bodyLimits, cancelBody, parseTime, requestPath, signRequest, version } from "../functiongraph_client.js";
 import { makeError } from "./errors.js";
+import { callOptions, cancelType, clientConfig, invalid, invokeOptions, optionsObject } from "./options.js";
+import { asyncResult, cancelResult, invokeResult, listPage } from "./responses.js";
 import { linkSignals, sleep } from "./support.js";
+import { send } from "./transport.js";
 
 const TERMINAL = new Set(["SUCCESS", "FAIL", "DISCARD"]);
 /** Default limit of a wait: the longest a function may run, plus a queueing minute. */
 const DEFAULT_WAIT_MS = 16 * 60 * 1000;
 
-function invalid(field, message) {
-  return makeError("ValidationError", `${field}: ${message}`, { field });
+/** Operation numbers of the wasm's `requestPath`. */
+const OP = { invoke: 0, invokeAsync: 1, list: 2, active: 3, cancel: 4 };
+
+let limits;
+/** The event as JSON text within the sync (or async) limit of UTF-8 bytes. */
+function eventBody(event, isAsync) {
+  let text;
+  if (event === undefined) {
+    text = "{}";
+  } else if (typeof event === "string") {
+    try {
+      JSON.parse(event);
+    } catch {
+      throw invalid("event", "a string event is sent as is and must be JSON text; to send a plain string, pass JSON.stringify(text)");
+    }
+    text = event;
+  } else {
+    try {
+      text = JSON.stringify(event);
+    } catch (cause) {
+      throw invalid("event", "cannot be serialised as JSON", cause);
+    }
+    if (typeof text !== "string") throw invalid("event", "cannot be represented as JSON");
+  }
+  limits ??= bodyLimits();
+  const limit = limits[isAsync ? 1 : 0];
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when it could matter.
+  if (text.length * 3 > limit) {
+    const bytes = utf8Length(text);
+    if (bytes > limit) {
+      throw invalid("event", `is ${bytes} bytes as JSON; a ${isAsync ? "async" : "sync"} invocation takes at most ${limit} bytes`);
+    }
+  }
+  return text;
+}
+
+function utf8Length(text) {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 function positiveNumber(value, field, { integer = false, allowZero = false } = {}) {
@@ -55,7 +108,78 @@ async function* everyRecord(fetchPage, query) {
   }
 }
 
-export class FunctionGraphClient extends WasmClient {
+/** A client for one project. Create it once and reuse it; every method returns a Promise. */
+export class FunctionGraphClient {
+  #config;
+  #userAgent;
+
+  /** Checks the options; throws ValidationError naming a bad one. No request is sent. */
+  constructor(options) {
+    this.#config = clientConfig(options);
+    const base = `functiongraph-client/${version()}`;
+    this.#userAgent = this.#config.userAgent ? `${base} ${this.#config.userAgent}` : base;
+  }
+
+  /** Sends one operation's request and shapes its answer with `shape(res, text, attempts)`. */
+  async #call(method, path, headers, body, call, shape) {
+    const { res, text, attempts } = await send(
+      this.#config, { method, path, headers, body }, call, signRequest, this.#userAgent,
+    );
+    return shape(res, text, attempts);
+  }
+
+  #path(functionUrn, op, query) {
+    return requestPath(this.#config.projectId, functionUrn, op, query);
+  }
+
+  /** Runs a function and waits for its result. */
+  async invoke(functionUrn, event, options) {
+    const path = this.#path(functionUrn, OP.invoke);
+    const body = eventBody(event, false);
+    const o = optionsObject(options, "options");
+    const call = callOptions(o, this.#config, "options", false);
+    const { headers, v0 } = invokeOptions(o);
+    return this.#call("POST", path, headers, body, call, (res, text, attempts) => invokeResult(res, text, attempts, v0));
+  }
+
+  /** Queues a function run; resolves with its request id once the service has accepted it. */
+  async invokeAsync(functionUrn, event, options) {
+    const path = this.#path(functionUrn, OP.invokeAsync);
+    const body = eventBody(event, true);
+    const call = callOptions(optionsObject(options, "options"), this.#config, "options", false);
+    return this.#call("POST", path, [], body, call, asyncResult);
+  }
+
+  /** One page of a function's async invocations, newest first. */
+  async listAsyncInvocations(functionUrn, query) {
+    return this.#list(functionUrn, OP.list, query);
+  }
+
+  /** One page of a function's WAIT and RUNNING async invocations, newest first. */
+  async listActiveAsyncInvocations(functionUrn, query) {
+    return this.#list(functionUrn, OP.active, query);
+  }
+
+  async #list(functionUrn, op, query) {
+    const path = this.#path(functionUrn, op, query); // checks the URN, then the query
+    const call = callOptions(query ?? undefined, this.#config, "query", true);
+    return this.#call("GET", path, [], undefined, call, (res, text, attempts) => listPage(res, text, attempts, parseTime));
+  }
+
+  /** Stops a WAIT or RUNNING async invocation (it ends as DISCARD). */
+  async cancelAsyncInvocation(functionUrn, requestId, options) {
+    const path = this.#path(functionUrn, OP.cancel);
+    const o = optionsObject(options, "options");
+    const body = cancelBody(requestId, cancelType(o));
+    const call = callOptions(o, this.#config, "options", false);
+    return this.#call("POST", path, [], body, call, cancelResult);
+  }
+
+  /** Nothing to release: the client holds no wasm memory. Kept for `using` and older code. */
+  free() {}
+
+  [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {}
+
   /** Every async invocation matching `query`, across pages, newest first (`maxItems` caps it). */
   asyncInvocations(functionUrn, query = {}) {
     return everyRecord((q) => this.listAsyncInvocations(functionUrn, q), query);

@@ -1,5 +1,5 @@
-// Small platform pieces the Rust side calls: signal linking with a timeout, the
-// InvokeResult class, and Base64 log decoding.
+// Small platform pieces: signal linking with a timeout, sleeping, hooks, and the
+// InvokeResult class.
 import { makeError } from "./errors.js";
 
 /**
@@ -50,20 +50,6 @@ export class InvokeResult {
         cause,
       );
     }
-  }
-}
-
-export function newInvokeResult(fields) {
-  return new InvokeResult(fields);
-}
-
-/** Decodes the Base64 of UTF-8 text (X-Cff-Function-Log); "" when it is not Base64. */
-export function decodeBase64Utf8(text) {
-  try {
-    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-    return new TextDecoder().decode(bytes);
-  } catch {
-    return "";
   }
 }
 

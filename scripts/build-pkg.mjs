@@ -31,8 +31,9 @@ rmSync(snippets, { recursive: true });
 const gluePath = join(out, "functiongraph_client.js");
 writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${snippetDir}/js/`, "./js/"));
 
-// js/client.js is not a wasm-bindgen snippet: only the entries import it.
-cpSync(join(root, "js/client.js"), join(out, "js/client.js"));
+// Only js/errors.js is a wasm-bindgen snippet (the wasm throws its ValidationError); the
+// other modules are imported by the entries and by each other.
+for (const f of readdirSync(join(root, "js"))) if (f.endsWith(".js")) cpSync(join(root, "js", f), join(out, "js", f));
 
 const reexports = `export { signRequest, version } from "./functiongraph_client.js";
 export { FunctionGraphClient } from "./js/client.js";

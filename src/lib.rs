@@ -1,20 +1,20 @@
 //! Huawei Cloud FunctionGraph invocation client for JavaScript, in WebAssembly.
 //!
-//! The wire format comes from `functiongraph-protocol`; this crate is the only Rust
-//! that knows JavaScript: options in, promises and typed errors out. Requests are
-//! built with gloo-net and sent through the global `fetch`.
+//! The wasm holds what must match the service byte for byte: function URNs, request
+//! paths and query strings (with their limits), the listings' time format, the cancel
+//! body, and the SDK-HMAC-SHA256 signer, all from `functiongraph-protocol`. The JS
+//! layer in `js/` does the rest (options, `fetch`, retries, result objects): every
+//! call crosses the boundary a few times, synchronously, and no Rust future, closure
+//! or formatting machinery ends up in the binary.
 #![deny(missing_docs)]
 
-mod client;
 mod errors;
-mod fetch;
-mod js;
 mod jsobj;
-mod options;
-mod response;
 mod signer;
+mod wire;
 
-pub use client::Client;
+pub use signer::sign_request;
+pub use wire::{body_limits, cancel_body, parse_time, request_path};
 
 use wasm_bindgen::prelude::*;
 

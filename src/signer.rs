@@ -8,16 +8,16 @@ use functiongraph_protocol::time::format_sdk_date;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::ClientError;
+use crate::errors::Invalid;
 use crate::jsobj::{get, opt_string, options_object, req_string, set};
 
-fn split_url(url: &str) -> Result<(String, String, String), ClientError> {
+fn split_url(url: &str) -> Result<(String, String, String), Invalid> {
     let field = "request.url";
     let rest = url
         .strip_prefix("https://")
         .map(|r| (r, ":443"))
         .or_else(|| url.strip_prefix("http://").map(|r| (r, ":80")))
-        .ok_or_else(|| ClientError::invalid(field, "must be an absolute http(s) URL"))?;
+        .ok_or_else(|| Invalid::new(field, "must be an absolute http(s) URL"))?;
     let (rest, default_port) = rest;
     let (authority, path_query) = rest
         .split_once('/')
@@ -29,7 +29,7 @@ fn split_url(url: &str) -> Result<(String, String, String), ClientError> {
             (p.to_owned(), q.to_owned())
         });
     if authority.is_empty() {
-        return Err(ClientError::invalid(field, "must name a host"));
+        return Err(Invalid::new(field, "must name a host"));
     }
     let host = authority
         .strip_suffix(default_port)
@@ -49,13 +49,13 @@ pub fn sign_request(
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request = options_object(request, "request")?
-        .ok_or_else(|| ClientError::invalid("request", "is required"))?;
+        .ok_or_else(|| Invalid::new("request", "is required"))?;
     let method = req_string(&request, "method", "request.method")?.to_ascii_uppercase();
     let url = req_string(&request, "url", "request.url")?;
     let body = opt_string(&request, "body", "request.body")?.unwrap_or_default();
     let (host, path, raw_query) = split_url(&url)?;
-    let query = decode(&raw_query)
-        .ok_or_else(|| ClientError::invalid("request.url", "has a malformed query"))?;
+    let query =
+        decode(&raw_query).ok_or_else(|| Invalid::new("request.url", "has a malformed query"))?;
     let credentials = options_object(credentials, "credentials")?.unwrap_or_default();
     let access_key = req_string(&credentials, "accessKey", "credentials.accessKey")?;
     let secret_key = req_string(&credentials, "secretKey", "credentials.secretKey")?;
@@ -63,12 +63,12 @@ pub fn sign_request(
     let date_ms = match options_object(options, "options")?.map(|o| get(&o, "date")) {
         Some(d) if d.is_instance_of::<js_sys::Date>() => js_sys::Date::from(d).get_time(),
         Some(d) if !d.is_undefined() && !d.is_null() => {
-            return Err(ClientError::invalid("options.date", "must be a Date").into())
+            return Err(Invalid::new("options.date", "must be a Date").into())
         }
         _ => js_sys::Date::now(),
     };
     if !date_ms.is_finite() {
-        return Err(ClientError::invalid("options.date", "is an invalid Date").into());
+        return Err(Invalid::new("options.date", "is an invalid Date").into());
     }
 
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -77,7 +77,7 @@ pub fn sign_request(
         for key in Object::keys(obj.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
             let value = get(&obj, &name).as_string().ok_or_else(|| {
-                ClientError::invalid(
+                Invalid::new(
                     "request.headers",
                     format!("the value of '{name}' must be a string"),
                 )
@@ -110,7 +110,7 @@ pub fn sign_request(
         &access_key,
         &secret_key,
     )
-    .map_err(|e| ClientError::invalid("request", e.to_string()))?;
+    .map_err(|e| Invalid::new("request", e.to_string()))?;
     let out = Object::new();
     for (k, v) in &headers {
         set(&out, k, &JsValue::from_str(v));

@@ -1,13 +1,14 @@
-//! The bindings inside a real JS engine (Node, and headless Chromium with
+//! The wasm exports inside a real JS engine (Node, and headless Chromium with
 //! `WASM_BINDGEN_USE_BROWSER=1`): signing in wasm against the official SDKs'
-//! vectors, and the client's validation, error classes, abort and network paths.
+//! vectors, and the wire checks the JS client relies on (paths, queries, cancel
+//! bodies, times), with their ValidationError classes. The client as a whole is
+//! tested through the package in tests/js (Node) and tests/browser (Chromium).
 #![cfg(target_arch = "wasm32")]
 
-use functiongraph_client::Client;
+use functiongraph_client::{body_limits, cancel_body, parse_time, request_path, sign_request};
 use functiongraph_protocol::sign::{sign, SignableRequest};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
@@ -24,21 +25,15 @@ fn field(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap()
 }
 
-fn client(endpoint: &str) -> Client {
-    let creds = obj(&[("token", "dev-token".into())]);
-    Client::new(obj(&[
-        ("projectId", PROJECT.into()),
-        ("endpoint", endpoint.into()),
-        ("credentials", creds),
-    ]))
-    .map_err(|e| format!("{e:?}"))
-    .unwrap()
-}
-
-async fn rejection(p: Promise) -> JsValue {
-    JsFuture::from(p)
-        .await
-        .expect_err("the promise should reject")
+/// The `ValidationError` a call threw: checks its class and returns its `field`.
+fn refused<T: std::fmt::Debug>(r: Result<T, JsValue>) -> String {
+    let e = r.expect_err("should be refused");
+    assert_eq!(field(&e, "name"), "ValidationError");
+    assert!(e.is_instance_of::<js_sys::Error>());
+    let message = field(&e, "message").as_string().unwrap();
+    let name = field(&e, "field").as_string().unwrap();
+    assert!(message.starts_with(&format!("{name}: ")), "{message}");
+    name
 }
 
 fn urn(name: &str) -> JsValue {
@@ -100,60 +95,144 @@ fn signing_in_wasm_matches_the_official_vectors() {
 }
 
 #[wasm_bindgen_test]
-fn bad_options_throw_a_validation_error_with_its_field() {
-    let err = Client::new(obj(&[("projectId", PROJECT.into())]))
-        .err()
-        .expect("no endpoint");
-    assert_eq!(field(&err, "name"), "ValidationError");
-    assert_eq!(field(&err, "field"), "options");
-    assert!(err.is_instance_of::<js_sys::Error>());
-    let err = Client::new(JsValue::from_f64(5.0)).err().unwrap();
-    assert_eq!(field(&err, "field"), "options");
+fn sign_request_signs_like_the_official_sdks() {
+    // The first vector, through the public signRequest (URL in, headers out).
+    let file: serde_json::Value = serde_json::from_str(include_str!(
+        "../../crates/protocol/tests/data/sign_vectors.json"
+    ))
+    .unwrap();
+    let v = file["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| {
+            v["query"].as_array().unwrap().is_empty()
+                && v["security_token"].is_null()
+                && v["python"]["body_hashed"].as_str().is_some()
+        })
+        .expect("a vector without query or token");
+    let s = |k: &str| v[k].as_str().unwrap().to_owned();
+    let headers = Object::new();
+    for (k, x) in v["headers"].as_object().unwrap() {
+        Reflect::set(&headers, &k.as_str().into(), &x.as_str().unwrap().into()).unwrap();
+    }
+    Reflect::set(&headers, &"X-Project-Id".into(), &s("project_id").into()).unwrap();
+    let url = format!("https://{}{}", s("host"), s("path"));
+    let request = obj(&[
+        ("method", s("method").into()),
+        ("url", url.into()),
+        ("headers", headers.into()),
+        ("body", v["python"]["body_hashed"].as_str().unwrap().into()),
+    ]);
+    let date = &s("date"); // YYYYMMDDTHHMMSSZ
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &date[0..4],
+        &date[4..6],
+        &date[6..8],
+        &date[9..11],
+        &date[11..13],
+        &date[13..15]
+    );
+    let when = js_sys::Date::new(&iso.into());
+    let out = sign_request(
+        request,
+        obj(&[("accessKey", s("ak").into()), ("secretKey", s("sk").into())]),
+        obj(&[("date", when.into())]),
+    )
+    .unwrap();
+    assert_eq!(field(&out, "X-Sdk-Date"), s("date").as_str());
+    assert_eq!(
+        field(&out, "Authorization"),
+        v["python"]["authorization"].as_str().unwrap(),
+        "{}",
+        s("name")
+    );
 }
 
 #[wasm_bindgen_test]
-async fn bad_arguments_reject_with_validation_errors() {
-    let c = client("http://127.0.0.1:9");
-    let e = rejection(c.invoke(
+fn request_paths_check_the_urn_and_its_project() {
+    let path = request_path(PROJECT, urn("echo"), 0, JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        path,
+        format!("/v2/{PROJECT}/fgs/functions/urn%3Afss%3Acn-north-4%3A{PROJECT}%3Afunction%3Adefault%3Aecho%3Alatest/invocations")
+    );
+    assert!(request_path(PROJECT, urn("echo"), 1, JsValue::UNDEFINED)
+        .unwrap()
+        .ends_with("/invocations-async"));
+    assert!(request_path(PROJECT, urn("echo"), 4, JsValue::UNDEFINED)
+        .unwrap()
+        .ends_with("/cancel"));
+    for bad in [
         JsValue::from_str("not-a-urn"),
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ))
-    .await;
-    assert_eq!(field(&e, "name"), "ValidationError");
-    assert_eq!(field(&e, "field"), "functionUrn");
-    let e = rejection(c.invoke(
-        urn("echo"),
-        JsValue::from_str("not json"),
-        JsValue::UNDEFINED,
-    ))
-    .await;
-    assert_eq!(field(&e, "field"), "event");
-    let big = JsValue::from_str(&format!("\"{}\"", "a".repeat(256 * 1024)));
-    let e = rejection(c.invoke_async(urn("echo"), big, JsValue::UNDEFINED)).await;
-    assert_eq!(field(&e, "field"), "event");
-    let e = rejection(c.list_async_invocations(urn("echo"), obj(&[("limit", 0.into())]))).await;
-    assert_eq!(field(&e, "field"), "query.limit");
+        JsValue::from_f64(1.0),
+        JsValue::from_str(
+            "urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo",
+        ),
+    ] {
+        assert_eq!(
+            refused(request_path(PROJECT, bad, 0, JsValue::UNDEFINED)),
+            "functionUrn"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
-async fn an_aborted_signal_rejects_with_its_reason() {
-    let c = client("http://127.0.0.1:9");
-    let controller = web_sys::AbortController::new().unwrap();
-    controller.abort_with_reason(&JsValue::from_str("stop"));
-    let options = obj(&[("signal", controller.signal().into())]);
-    let e = rejection(c.invoke(urn("echo"), JsValue::UNDEFINED, options)).await;
-    assert_eq!(e, JsValue::from_str("stop"));
+fn listing_queries_are_checked_and_encoded() {
+    let q = obj(&[
+        ("limit", 5.into()),
+        ("marker", "40".into()),
+        ("status", "FAIL".into()),
+        ("begin", "2026-01-02T03:04:05".into()),
+        (
+            "end",
+            js_sys::Date::new(&"2026-01-02T04:00:00Z".into()).into(),
+        ),
+    ]);
+    let path = request_path(PROJECT, urn("echo"), 2, q).unwrap();
+    let query = path.split_once('?').unwrap().1;
+    assert_eq!(
+        query,
+        "limit=5&marker=40&query_begin_time=2026-01-02T03%3A04%3A05&query_end_time=2026-01-02T04%3A00%3A00&status=FAIL"
+    );
+    let ids = js_sys::Array::of2(&"a".into(), &"b".into());
+    let path = request_path(PROJECT, urn("echo"), 3, obj(&[("requestIds", ids.into())])).unwrap();
+    assert!(
+        path.ends_with("/active-async-invocations?requests=a%2Cb"),
+        "{path}"
+    );
+    let cases: [(u8, JsValue, &str); 8] = [
+        (2, obj(&[("limit", 0.into())]), "query.limit"),
+        (2, obj(&[("limit", 1.5.into())]), "query.limit"),
+        (2, obj(&[("marker", "x".into())]), "query.marker"),
+        (2, obj(&[("status", "DONE".into())]), "query.status"),
+        (2, obj(&[("begin", "yesterday".into())]), "query.begin"),
+        (2, JsValue::from_str("limit=5"), "query"),
+        (3, obj(&[("requestId", "a".into())]), "query.requestId"),
+        (3, obj(&[("status", "SUCCESS".into())]), "query.status"),
+    ];
+    for (op, q, expected) in cases {
+        assert_eq!(refused(request_path(PROJECT, urn("echo"), op, q)), expected);
+    }
 }
 
 #[wasm_bindgen_test]
-async fn an_unreachable_endpoint_is_a_network_error() {
-    // Port 9 (discard) is closed on loopback: the request fails without an answer.
-    let c = client("http://127.0.0.1:9");
-    let e = rejection(c.invoke(urn("echo"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
-    assert_eq!(field(&e, "name"), "NetworkError");
-    assert!(!field(&e, "cause").is_undefined());
-    let message = field(&e, "message").as_string().unwrap();
-    assert!(message.starts_with("network error"), "{message}");
-    let _ = e.dyn_ref::<js_sys::Error>().expect("an Error");
+fn cancel_bodies_times_and_limits() {
+    assert_eq!(
+        cancel_body("r1".into(), None).unwrap(),
+        r#"{"request_id":"r1"}"#
+    );
+    assert_eq!(
+        cancel_body("r1".into(), Some("force".into())).unwrap(),
+        r#"{"request_id":"r1","type":"force"}"#
+    );
+    assert_eq!(refused(cancel_body("".into(), None)), "requestId");
+    assert_eq!(refused(cancel_body("a,b".into(), None)), "requestId");
+    assert_eq!(
+        refused(cancel_body("r1".into(), Some("now".into()))),
+        "options.type"
+    );
+    assert_eq!(parse_time("1970-01-01T00:01:00"), 60.0);
+    assert!(parse_time("not a time").is_nan());
+    assert_eq!(body_limits(), vec![6 * 1024 * 1024, 256 * 1024]);
 }
