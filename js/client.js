@@ -3,11 +3,12 @@
 // (retries, timeouts, aborts, hooks) and shapes results, plus the conveniences built on the
 // operations (every-page iteration, waiting for an async invocation). Only the entries
 // import it, after the wasm is instantiated.
-import { bodyLimits, cancelBody, parseTime, requestPath, signRequest, version } from "../functiongraph_client.js";
+import { bodyLimits, cancelBody, parseTime, requestPath, version } from "../functiongraph_client.js";
 import { makeError } from "./errors.js";
 import { callOptions, cancelType, clientConfig, invalid, invokeOptions, optionsObject } from "./options.js";
 import { asyncResult, cancelResult, invokeResult, listPage } from "./responses.js";
 import { linkSignals, sleep } from "./support.js";
+import { signRequest } from "./signer.js";
 import { send } from "./transport.js";
 
 const TERMINAL = new Set(["SUCCESS", "FAIL", "DISCARD"]);

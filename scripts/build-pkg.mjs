@@ -35,7 +35,8 @@ writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${
 // other modules are imported by the entries and by each other.
 for (const f of readdirSync(join(root, "js"))) if (f.endsWith(".js")) cpSync(join(root, "js", f), join(out, "js", f));
 
-const reexports = `export { signRequest, version } from "./functiongraph_client.js";
+const reexports = `export { version } from "./functiongraph_client.js";
+export { signRequest } from "./js/signer.js";
 export { FunctionGraphClient } from "./js/client.js";
 export {
   FunctionGraphError,

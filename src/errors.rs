@@ -1,6 +1,9 @@
 //! Refusals of bad arguments, turned into the `ValidationError` class of
 //! `js/errors.js`. No message ever carries a secret.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 

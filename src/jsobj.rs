@@ -1,6 +1,8 @@
 //! Reading argument objects and building small JS objects with `Reflect`, which keeps
 //! serde and its formatting machinery out of the WebAssembly binary.
 
+use alloc::string::String;
+
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -45,12 +47,4 @@ pub fn opt_string(obj: &JsValue, key: &str, field: &str) -> Result<Option<String
     v.as_string()
         .map(Some)
         .ok_or_else(|| Invalid::new(field, "must be a string"))
-}
-
-/// A required, non-empty string field.
-pub fn req_string(obj: &JsValue, key: &str, field: &str) -> Result<String, Invalid> {
-    match opt_string(obj, key, field)? {
-        Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Invalid::new(field, "is required (a non-empty string)")),
-    }
 }

@@ -7,16 +7,37 @@
 //! call crosses the boundary a few times, synchronously, and no Rust future, closure
 //! or formatting machinery ends up in the binary.
 #![deny(missing_docs)]
+// In the wasm, no std: its panic machinery would bring formatting code and Unicode
+// tables along. Tests (feature `std`) link std and keep its panic handler.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
 
 mod errors;
+#[cfg(target_arch = "wasm32")]
+mod heap;
 mod jsobj;
 mod signer;
 mod wire;
 
-pub use signer::sign_request;
+pub use signer::sign_packed;
 pub use wire::{body_limits, cancel_body, parse_time, request_path};
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: heap::Bump = heap::Bump::new();
+
+/// A panic is a bug (every input has a typed error instead): stop the instance, as
+/// `panic = "abort"` did, without formatting a message nobody can see.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// The package version, stamped from Cargo.toml.
 #[wasm_bindgen(js_name = version)]

@@ -3,6 +3,11 @@
 //! limits. Each export is synchronous and throws a `ValidationError` naming the bad
 //! argument.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
 use functiongraph_protocol::limits::{
     ASYNC_BODY_MAX, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
 };
@@ -15,6 +20,22 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::Invalid;
 use crate::jsobj::{absent, get, opt_string, options_object, set};
+
+/// Whether `n` is a whole number (`f64::fract` needs std).
+fn whole(n: f64) -> bool {
+    n == (n as i64) as f64
+}
+
+/// `floor(ms / 1000)`: seconds of a finite time in milliseconds.
+fn floor_div_1000(ms: f64) -> i64 {
+    let secs = ms / 1000.0;
+    let truncated = secs as i64;
+    if (truncated as f64) > secs {
+        truncated - 1
+    } else {
+        truncated
+    }
+}
 
 /// Checks a URN, and that it belongs to the client's project; returns it canonical.
 fn checked_urn(project_id: &str, v: &JsValue) -> Result<String, Invalid> {
@@ -43,7 +64,7 @@ fn query_time(v: &JsValue, field: &str) -> Result<Option<i64>, Invalid> {
     if let Some(d) = v.dyn_ref::<js_sys::Date>() {
         let ms = d.get_time();
         return if ms.is_finite() {
-            Ok(Some((ms / 1000.0).floor() as i64))
+            Ok(Some(floor_div_1000(ms)))
         } else {
             Err(Invalid::new(field, "is an invalid Date"))
         };
@@ -100,9 +121,7 @@ fn list_query(q: &Option<JsValue>) -> Result<ListAsyncQuery, Invalid> {
         None
     } else {
         match limit.as_f64() {
-            Some(n) if n.fract() == 0.0 && (1.0..=f64::from(LIST_LIMIT_MAX)).contains(&n) => {
-                Some(n as u32)
-            }
+            Some(n) if whole(n) && (1.0..=f64::from(LIST_LIMIT_MAX)).contains(&n) => Some(n as u32),
             _ => {
                 return Err(Invalid::new(
                     "query.limit",
@@ -117,7 +136,7 @@ fn list_query(q: &Option<JsValue>) -> Result<ListAsyncQuery, Invalid> {
     } else {
         let m = marker
             .as_f64()
-            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .filter(|n| whole(*n) && *n >= 0.0)
             .map(|n| n as u64)
             .or_else(|| marker.as_string().and_then(|s| s.parse::<u64>().ok()))
             .ok_or_else(|| {

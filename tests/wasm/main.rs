@@ -5,7 +5,7 @@
 //! tested through the package in tests/js (Node) and tests/browser (Chromium).
 #![cfg(target_arch = "wasm32")]
 
-use functiongraph_client::{body_limits, cancel_body, parse_time, request_path, sign_request};
+use functiongraph_client::{body_limits, cancel_body, parse_time, request_path, sign_packed};
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -95,8 +95,8 @@ fn signing_in_wasm_matches_the_official_vectors() {
 }
 
 #[wasm_bindgen_test]
-fn sign_request_signs_like_the_official_sdks() {
-    // The first vector, through the public signRequest (URL in, headers out).
+fn the_packed_signer_signs_like_the_official_sdks() {
+    // A vector without query or security token, through the export js/signer.js uses.
     let file: serde_json::Value = serde_json::from_str(include_str!(
         "../../crates/protocol/tests/data/sign_vectors.json"
     ))
@@ -112,42 +112,56 @@ fn sign_request_signs_like_the_official_sdks() {
         })
         .expect("a vector without query or token");
     let s = |k: &str| v[k].as_str().unwrap().to_owned();
-    let headers = Object::new();
-    for (k, x) in v["headers"].as_object().unwrap() {
-        Reflect::set(&headers, &k.as_str().into(), &x.as_str().unwrap().into()).unwrap();
-    }
-    Reflect::set(&headers, &"X-Project-Id".into(), &s("project_id").into()).unwrap();
-    let url = format!("https://{}{}", s("host"), s("path"));
-    let request = obj(&[
-        ("method", s("method").into()),
-        ("url", url.into()),
-        ("headers", headers.into()),
-        ("body", v["python"]["body_hashed"].as_str().unwrap().into()),
-    ]);
-    let date = &s("date"); // YYYYMMDDTHHMMSSZ
-    let iso = format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &date[0..4],
-        &date[4..6],
-        &date[6..8],
-        &date[9..11],
-        &date[11..13],
-        &date[13..15]
+    let mut headers: Vec<(String, String)> = v["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, x)| (k.clone(), x.as_str().unwrap().to_owned()))
+        .collect();
+    headers.push(("X-Project-Id".into(), s("project_id")));
+    let date = s("date"); // YYYYMMDDTHHMMSSZ
+    let secs = secs_of(&date);
+    let mut packed = format!(
+        "{}\nhttps://{}{}\n{}\n{}\n{secs}\n{}\n",
+        s("method"),
+        s("host"),
+        s("path"),
+        s("ak"),
+        s("sk"),
+        headers.len()
     );
-    let when = js_sys::Date::new(&iso.into());
-    let out = sign_request(
-        request,
-        obj(&[("accessKey", s("ak").into()), ("secretKey", s("sk").into())]),
-        obj(&[("date", when.into())]),
-    )
-    .unwrap();
-    assert_eq!(field(&out, "X-Sdk-Date"), s("date").as_str());
+    for (k, x) in &headers {
+        packed.push_str(&format!("{k}\n{x}\n"));
+    }
+    let out = sign_packed(&packed, v["python"]["body_hashed"].as_str().unwrap()).unwrap();
+    let (sent_date, authorization) = out.split_once('\n').unwrap();
+    assert_eq!(sent_date, date);
     assert_eq!(
-        field(&out, "Authorization"),
+        authorization,
         v["python"]["authorization"].as_str().unwrap(),
         "{}",
         s("name")
     );
+    assert_eq!(
+        refused(sign_packed("GET\nftp://x/\na\nb\n0\n0\n", "")),
+        "request.url"
+    );
+    assert_eq!(refused(sign_packed("GET\nhttps://x/\na", "")), "request");
+}
+
+/// Seconds since the epoch of a `YYYYMMDDTHHMMSSZ` date.
+fn secs_of(date: &str) -> i64 {
+    let n = |r: std::ops::Range<usize>| date[r].parse::<i64>().unwrap();
+    let iso = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        n(0..4),
+        n(4..6),
+        n(6..8),
+        n(9..11),
+        n(11..13),
+        n(13..15)
+    );
+    (js_sys::Date::new(&iso.into()).get_time() / 1000.0) as i64
 }
 
 #[wasm_bindgen_test]

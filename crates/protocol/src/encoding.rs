@@ -1,5 +1,8 @@
 //! Percent-encoding as the official SDKs' signer does it, and hex.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Whether `b` passes through Python's `quote(s, safe='~')` unchanged.
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')

@@ -7,6 +7,19 @@
 //! limits, UTC time formats, and the `SDK-HMAC-SHA256` signer and verifier used by
 //! the official Huawei Cloud SDKs.
 #![deny(missing_docs)]
+// No std: the wasm client is built without it (its panics must not pull in std's
+// formatting machinery). Only `alloc` is needed.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+/// What std's prelude would give every module (`alloc` only).
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
 
 pub mod encoding;
 pub mod error;

@@ -1,5 +1,8 @@
 //! The service's documented limits.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Largest sync invocation request (and response) body: 6 MB.
 pub const SYNC_BODY_MAX: usize = 6 * 1024 * 1024;
 /// Largest async invocation request body: 256 KB.

@@ -1,5 +1,8 @@
 //! JSON bodies of the invocation APIs, with the service's snake_case field names.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::fmt;
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,8 @@
 //! Request paths: `/v2/{project_id}/fgs/functions/{function_urn}/{operation}`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::encoding::{percent_decode, quote};
 
 /// The operations on a function's invocations.

@@ -1,5 +1,8 @@
 //! Query strings: decoding, encoding, and the async listing's parameters.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::fmt;
 
 use crate::encoding::{percent_decode, quote};

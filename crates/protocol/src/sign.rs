@@ -1,6 +1,9 @@
 //! `SDK-HMAC-SHA256`: the AK/SK request signature of the official Huawei Cloud SDKs,
 //! for the client (sign) and the emulator (verify). Same canonical form both ways.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::fmt;
 
 use hmac::{Hmac, Mac};

@@ -4,6 +4,9 @@
 //! Hand-written civil-date arithmetic (days from 1970-01-01, proleptic Gregorian) keeps
 //! a date library out of the WebAssembly client.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A calendar date and time of day, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Civil {

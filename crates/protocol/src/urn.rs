@@ -1,5 +1,8 @@
 //! Function URNs: `urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}|:!{alias}]`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::fmt;
 
 /// Longest URN accepted, in bytes: far above any real one, small enough to bound work.
