@@ -28,7 +28,7 @@ fn split_url(url: &str) -> Result<(String, &str, &str), Invalid> {
     };
     let rest = rest.split('#').next().unwrap_or_default();
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path_query) = rest.split_at(end);
+    let (authority, path_query) = rest.split_at_checked(end).unwrap_or((rest, ""));
     if authority.is_empty() {
         return Err(Invalid::new(field, "must name a host"));
     }

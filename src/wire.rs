@@ -3,8 +3,7 @@
 //! limits. Each export is synchronous and throws a `ValidationError` naming the bad
 //! argument.
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -20,6 +19,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::Invalid;
 use crate::jsobj::{absent, get, opt_string, options_object, set};
+
+// The messages below spell these limits out: literal text keeps core::fmt (KB of wasm)
+// out of the binary, and these assertions keep the text true.
+const _: () = assert!(QUERY_VALUE_MAX == 64 && LIST_LIMIT_MAX == 500 && ACTIVE_REQUESTS_MAX == 10);
 
 /// Whether `n` is a whole number (`f64::fract` needs std).
 fn whole(n: f64) -> bool {
@@ -43,17 +46,19 @@ fn checked_urn(project_id: &str, v: &JsValue) -> Result<String, Invalid> {
     let s = v
         .as_string()
         .ok_or_else(|| Invalid::new(field, "must be a string"))?;
-    let urn = FunctionUrn::parse(&s).map_err(|e| Invalid::new(field, e.to_string()))?;
+    let urn = FunctionUrn::parse(&s).map_err(|e| Invalid::new(field, e.describe()))?;
     if urn.project_id != project_id {
-        return Err(Invalid::new(
-            field,
-            format!(
-                "belongs to project {}, but the client is for project {project_id}",
-                urn.project_id
-            ),
-        ));
+        let mut message = String::from("belongs to project ");
+        for part in [
+            &urn.project_id,
+            ", but the client is for project ",
+            project_id,
+        ] {
+            message.push_str(part);
+        }
+        return Err(Invalid::new(field, message));
     }
-    Ok(urn.to_string())
+    Ok(urn.canonical())
 }
 
 /// A listing time: a valid `Date` or a string in the service's format (or ISO 8601).
@@ -87,7 +92,7 @@ fn request_id(v: &JsValue, field: &str) -> Result<String, Invalid> {
         Some(s) if !s.is_empty() && s.len() <= QUERY_VALUE_MAX && !s.contains(',') => Ok(s),
         _ => Err(Invalid::new(
             field,
-            format!("must be a request id (1 to {QUERY_VALUE_MAX} characters, no commas)"),
+            "must be a request id (1 to 64 characters, no commas)",
         )),
     }
 }
@@ -104,7 +109,7 @@ fn list_query(q: &Option<JsValue>) -> Result<ListAsyncQuery, Invalid> {
     {
         return Err(Invalid::new(
             "query.requestId",
-            format!("is longer than {QUERY_VALUE_MAX} characters"),
+            "is longer than 64 characters",
         ));
     }
     let status = match opt_string(q, "status", "query.status")? {
@@ -125,7 +130,7 @@ fn list_query(q: &Option<JsValue>) -> Result<ListAsyncQuery, Invalid> {
             _ => {
                 return Err(Invalid::new(
                     "query.limit",
-                    format!("must be a whole number from 1 to {LIST_LIMIT_MAX}"),
+                    "must be a whole number from 1 to 500",
                 ))
             }
         }
@@ -187,7 +192,7 @@ fn active_query(q: &Option<JsValue>) -> Result<ActiveAsyncQuery, Invalid> {
         if arr.length() as usize > ACTIVE_REQUESTS_MAX {
             return Err(Invalid::new(
                 "query.requestIds",
-                format!("may name at most {ACTIVE_REQUESTS_MAX} request ids"),
+                "may name at most 10 request ids",
             ));
         }
         arr.iter()

@@ -52,12 +52,18 @@ impl Operation {
 /// The wire path of `operation` on `urn`, with the URN percent-encoded as the official
 /// SDKs send it (`:` as `%3A`).
 pub fn path(project_id: &str, urn: &str, operation: Operation) -> String {
-    format!(
-        "/v2/{}/fgs/functions/{}/{}",
-        quote(project_id),
-        quote(urn),
-        operation.suffix()
-    )
+    let mut out = String::with_capacity(urn.len() * 2 + 64);
+    for part in [
+        "/v2/",
+        &quote(project_id),
+        "/fgs/functions/",
+        &quote(urn),
+        "/",
+    ] {
+        out.push_str(part);
+    }
+    out.push_str(operation.suffix());
+    out
 }
 
 /// A request path taken apart. The URN is decoded but not yet validated.

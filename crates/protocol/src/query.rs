@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use core::fmt;
 
-use crate::encoding::{percent_decode, quote};
+use crate::encoding::{percent_decode, push_unsigned, quote};
 use crate::limits::{LIST_LIMIT_MAX, QUERY_VALUE_MAX};
 use crate::models::AsyncStatus;
 use crate::time::{format_query_time, parse_query_time};
@@ -20,6 +20,12 @@ pub fn decode(raw: &str) -> Option<Vec<(String, String)>> {
             Some((percent_decode(k)?, percent_decode(v)?))
         })
         .collect()
+}
+
+fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_unsigned(&mut out, n, 0);
+    out
 }
 
 /// Encodes pairs as a query string (no leading `?`), in the given order.
@@ -85,10 +91,10 @@ impl ListAsyncQuery {
         let mut pairs = Vec::new();
         let mut push = |k: &str, v: String| pairs.push((k.to_owned(), v));
         if let Some(limit) = self.limit {
-            push("limit", limit.to_string());
+            push("limit", decimal(u64::from(limit)));
         }
         if let Some(marker) = self.marker {
-            push("marker", marker.to_string());
+            push("marker", decimal(marker));
         }
         if let Some(begin) = self.begin {
             push("query_begin_time", format_query_time(begin));
@@ -204,7 +210,14 @@ impl ActiveAsyncQuery {
         let mut pairs = self.list.to_pairs();
         // Order is free on the wire (the signature sorts): no sort, which saves wasm size.
         if !self.requests.is_empty() {
-            pairs.push(("requests".to_owned(), self.requests.join(",")));
+            let mut ids = String::new();
+            for id in &self.requests {
+                if !ids.is_empty() {
+                    ids.push(',');
+                }
+                ids.push_str(id);
+            }
+            pairs.push(("requests".to_owned(), ids));
         }
         pairs
     }

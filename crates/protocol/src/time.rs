@@ -7,6 +7,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::encoding::push_decimal;
+
 /// A calendar date and time of day, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Civil {
@@ -83,11 +85,26 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
 
 /// Formats seconds since the epoch as the query time format `YYYY-MM-DDTHH:mm:ss`.
 pub fn format_query_time(secs: i64) -> String {
+    format_civil(secs, "-", ":", "")
+}
+
+/// `YYYY{d}MM{d}DDTHH{t}mm{t}ss{suffix}`.
+fn format_civil(secs: i64, d: &str, t: &str, suffix: &str) -> String {
     let c = civil_from_secs(secs);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    let mut out = String::with_capacity(20);
+    push_decimal(&mut out, c.year, 4);
+    for (sep, n) in [
+        (d, c.month),
+        (d, c.day),
+        ("T", c.hour),
+        (t, c.minute),
+        (t, c.second),
+    ] {
+        out.push_str(sep);
+        push_decimal(&mut out, i64::from(n), 2);
+    }
+    out.push_str(suffix);
+    out
 }
 
 /// Parses a query time: `YYYY-MM-DDTHH:mm:ss` (UTC), plus the forms the official
@@ -155,11 +172,7 @@ fn parse_date_time(b: &[u8]) -> Option<i64> {
 
 /// Formats seconds since the epoch as `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`).
 pub fn format_sdk_date(secs: i64) -> String {
-    let c = civil_from_secs(secs);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    format_civil(secs, "", "", "Z")
 }
 
 /// Parses `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) strictly.

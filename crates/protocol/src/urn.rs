@@ -3,6 +3,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::encoding::push_unsigned;
+
 use core::fmt;
 
 /// Longest URN accepted, in bytes: far above any real one, small enough to bound work.
@@ -46,18 +48,34 @@ pub enum UrnError {
     Field(&'static str),
 }
 
-impl fmt::Display for UrnError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UrnError {
+    /// What is wrong, in words (built without `core::fmt`, which is KB of wasm).
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
         match self {
-            UrnError::TooLong => write!(f, "the function URN is longer than {MAX_URN_LEN} bytes"),
-            UrnError::Shape => f.write_str(
+            UrnError::TooLong => {
+                out.push_str("the function URN is longer than ");
+                push_unsigned(&mut out, MAX_URN_LEN as u64, 0);
+                out.push_str(" bytes");
+            }
+            UrnError::Shape => out.push_str(
                 "expected urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}|:!{alias}]",
             ),
-            UrnError::Field(name) => write!(
-                f,
-                "the URN's {name} must be 1 to {MAX_FIELD_LEN} characters of letters, digits, '-', '_' or '.'"
-            ),
+            UrnError::Field(name) => {
+                out.push_str("the URN's ");
+                out.push_str(name);
+                out.push_str(" must be 1 to ");
+                push_unsigned(&mut out, MAX_FIELD_LEN as u64, 0);
+                out.push_str(" characters of letters, digits, '-', '_' or '.'");
+            }
         }
+        out
+    }
+}
+
+impl fmt::Display for UrnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
@@ -121,18 +139,40 @@ impl FunctionUrn {
     }
 }
 
+impl FunctionUrn {
+    /// The URN in its canonical form (what `Display` writes), built without `core::fmt`.
+    pub fn canonical(&self) -> String {
+        let mut out = String::with_capacity(96);
+        for part in [
+            "urn:fss:",
+            &self.region,
+            ":",
+            &self.project_id,
+            ":function:",
+            &self.package,
+            ":",
+            &self.name,
+        ] {
+            out.push_str(part);
+        }
+        match &self.qualifier {
+            None => {}
+            Some(Qualifier::Version(v)) => {
+                out.push(':');
+                out.push_str(v);
+            }
+            Some(Qualifier::Alias(a)) => {
+                out.push_str(":!");
+                out.push_str(a);
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for FunctionUrn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "urn:fss:{}:{}:function:{}:{}",
-            self.region, self.project_id, self.package, self.name
-        )?;
-        match &self.qualifier {
-            None => Ok(()),
-            Some(Qualifier::Version(v)) => write!(f, ":{v}"),
-            Some(Qualifier::Alias(a)) => write!(f, ":!{a}"),
-        }
+        f.write_str(&self.canonical())
     }
 }
 
