@@ -15,7 +15,13 @@ const TERMINAL = new Set(["SUCCESS", "FAIL", "DISCARD"]);
 /** Default limit of a wait: the longest a function may run, plus a queueing minute. */
 const DEFAULT_WAIT_MS = 16 * 60 * 1000;
 
-/** Operation numbers of the wasm's `requestPath`. */
+/** Checked paths a client remembers (see `#path`). */
+const PATH_CACHE_SIZE = 256;
+
+const NO_HEADERS = [];
+const rejected = (e) => Promise.reject(e);
+
+/** Operation numbers of the wasm's `requestPath` (and indexes of a client's path caches). */
 const OP = { invoke: 0, invokeAsync: 1, list: 2, active: 3, cancel: 4 };
 
 let limits;
@@ -113,6 +119,7 @@ async function* everyRecord(fetchPage, query) {
 export class FunctionGraphClient {
   #config;
   #userAgent;
+  #paths = [new Map(), new Map(), new Map(), new Map(), new Map()];
 
   /** Checks the options; throws ValidationError naming a bad one. No request is sent. */
   constructor(options) {
@@ -121,59 +128,89 @@ export class FunctionGraphClient {
     this.#userAgent = this.#config.userAgent ? `${base} ${this.#config.userAgent}` : base;
   }
 
-  /** Sends one operation's request and shapes its answer with `shape(res, text, attempts)`. */
-  async #call(method, path, headers, body, call, shape) {
-    const { res, text, attempts } = await send(
-      this.#config, { method, path, headers, body }, call, signRequest, this.#userAgent,
-    );
-    return shape(res, text, attempts);
+  /** Sends one operation's request; resolves with `shape(res, text, attempts, arg)`. */
+  #send(method, path, headers, body, call, shape, arg) {
+    return send(this.#config, { method, path, headers, body }, call, signRequest, this.#userAgent, shape, arg);
   }
 
+  /**
+   * The checked path of `op` on `functionUrn`. Paths without a query are remembered (the
+   * check is pure), so a hot loop on one function does not cross into the wasm each call.
+   */
   #path(functionUrn, op, query) {
-    return requestPath(this.#config.projectId, functionUrn, op, query);
+    if (query !== undefined || typeof functionUrn !== "string") {
+      return requestPath(this.#config.projectId, functionUrn, op, query);
+    }
+    const paths = this.#paths[op];
+    let path = paths.get(functionUrn);
+    if (path === undefined) {
+      path = requestPath(this.#config.projectId, functionUrn, op, undefined);
+      if (paths.size >= PATH_CACHE_SIZE) paths.clear();
+      paths.set(functionUrn, path);
+    }
+    return path;
   }
+
+  // The methods are not `async` (a layer of promises per call); a bad argument still
+  // rejects rather than throws, through `rejected`.
 
   /** Runs a function and waits for its result. */
-  async invoke(functionUrn, event, options) {
-    const path = this.#path(functionUrn, OP.invoke);
-    const body = eventBody(event, false);
-    const o = optionsObject(options, "options");
-    const call = callOptions(o, this.#config, "options", false);
-    const { headers, v0 } = invokeOptions(o);
-    return this.#call("POST", path, headers, body, call, (res, text, attempts) => invokeResult(res, text, attempts, v0));
+  invoke(functionUrn, event, options) {
+    try {
+      const path = this.#path(functionUrn, OP.invoke);
+      const body = eventBody(event, false);
+      const o = optionsObject(options, "options");
+      const call = callOptions(o, this.#config, "options", false);
+      const { headers, v0 } = invokeOptions(o);
+      return this.#send("POST", path, headers, body, call, invokeResult, v0);
+    } catch (e) {
+      return rejected(e);
+    }
   }
 
   /** Queues a function run; resolves with its request id once the service has accepted it. */
-  async invokeAsync(functionUrn, event, options) {
-    const path = this.#path(functionUrn, OP.invokeAsync);
-    const body = eventBody(event, true);
-    const call = callOptions(optionsObject(options, "options"), this.#config, "options", false);
-    return this.#call("POST", path, [], body, call, asyncResult);
+  invokeAsync(functionUrn, event, options) {
+    try {
+      const path = this.#path(functionUrn, OP.invokeAsync);
+      const body = eventBody(event, true);
+      const call = callOptions(optionsObject(options, "options"), this.#config, "options", false);
+      return this.#send("POST", path, NO_HEADERS, body, call, asyncResult);
+    } catch (e) {
+      return rejected(e);
+    }
   }
 
   /** One page of a function's async invocations, newest first. */
-  async listAsyncInvocations(functionUrn, query) {
+  listAsyncInvocations(functionUrn, query) {
     return this.#list(functionUrn, OP.list, query);
   }
 
   /** One page of a function's WAIT and RUNNING async invocations, newest first. */
-  async listActiveAsyncInvocations(functionUrn, query) {
+  listActiveAsyncInvocations(functionUrn, query) {
     return this.#list(functionUrn, OP.active, query);
   }
 
-  async #list(functionUrn, op, query) {
-    const path = this.#path(functionUrn, op, query); // checks the URN, then the query
-    const call = callOptions(query ?? undefined, this.#config, "query", true);
-    return this.#call("GET", path, [], undefined, call, (res, text, attempts) => listPage(res, text, attempts, parseTime));
+  #list(functionUrn, op, query) {
+    try {
+      const path = this.#path(functionUrn, op, query); // checks the URN, then the query
+      const call = callOptions(query ?? undefined, this.#config, "query", true);
+      return this.#send("GET", path, NO_HEADERS, undefined, call, listPage, parseTime);
+    } catch (e) {
+      return rejected(e);
+    }
   }
 
   /** Stops a WAIT or RUNNING async invocation (it ends as DISCARD). */
-  async cancelAsyncInvocation(functionUrn, requestId, options) {
-    const path = this.#path(functionUrn, OP.cancel);
-    const o = optionsObject(options, "options");
-    const body = cancelBody(requestId, cancelType(o));
-    const call = callOptions(o, this.#config, "options", false);
-    return this.#call("POST", path, [], body, call, cancelResult);
+  cancelAsyncInvocation(functionUrn, requestId, options) {
+    try {
+      const path = this.#path(functionUrn, OP.cancel);
+      const o = optionsObject(options, "options");
+      const body = cancelBody(requestId, cancelType(o));
+      const call = callOptions(o, this.#config, "options", false);
+      return this.#send("POST", path, NO_HEADERS, body, call, cancelResult);
+    } catch (e) {
+      return rejected(e);
+    }
   }
 
   /** Nothing to release: the client holds no wasm memory. Kept for `using` and older code. */

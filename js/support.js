@@ -35,7 +35,12 @@ export function linkSignals(userSignal, timeoutMs) {
 /** What `invoke` resolves with. */
 export class InvokeResult {
   constructor(fields) {
-    Object.assign(this, fields);
+    this.requestId = fields.requestId;
+    this.status = fields.status;
+    this.result = fields.result;
+    this.log = fields.log;
+    this.summary = fields.summary;
+    this.functionError = fields.functionError;
     Object.freeze(this);
   }
   /** The result parsed as JSON. */

@@ -9,9 +9,8 @@ import { answerRequestId } from "./responses.js";
 const SECRET_HEADERS = new Set(["authorization", "x-auth-token", "x-security-token"]);
 const inBrowser = typeof document !== "undefined";
 
-/** The credentials for the next attempt (calls the provider, if any). */
+/** The credentials a provider gives for the next attempt. */
 async function resolveCredentials(source) {
-  if (typeof source !== "function") return source;
   let value;
   try {
     value = await source();
@@ -75,54 +74,53 @@ function redacted(headers) {
 
 /**
  * Sends `req` (`{method, path, headers: [name, value][], body?}`), retrying per
- * `call.retry`, and reads the whole answer: `{res, text, attempts}`. One timeout covers
- * every attempt and backoff; an abort ends a backoff at once.
+ * `call.retry`, reads the whole answer and resolves with `shape(res, text, attempts, arg)`.
+ * One timeout covers every attempt and backoff; an abort ends a backoff at once. One async
+ * function for all of it: each extra async layer is a promise and microtasks per call.
  */
-export async function send(config, req, call, sign, userAgent) {
+export async function send(config, req, call, sign, userAgent, shape, arg) {
   if (call.signal?.aborted) throw call.signal.reason;
   const link = call.signal || call.timeoutMs > 0 ? linkSignals(call.signal, call.timeoutMs) : undefined;
-  try {
-    return await sendWithRetries(config, req, call, link?.signal, sign, userAgent);
-  } finally {
-    link?.done();
-  }
-}
-
-async function sendWithRetries(config, req, call, signal, sign, userAgent) {
+  const signal = link?.signal;
   const url = config.baseUrl + req.path;
   const observed = config.debug || config.onRequest || config.onResponse;
-  for (let attempt = 1; ; attempt++) {
-    // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
-    const credentials = await resolveCredentials(config.credentials);
-    if (signal?.aborted) throw signal.reason;
-    const headers = attemptHeaders(config, req, url, credentials, sign, userAgent);
-    const info = observed ? { method: req.method, url, attempt, headers: redacted(headers) } : undefined;
-    if (info) emit(config.onRequest, config.debug, "request", info);
-    const started = Date.now();
-    let res, text, failure;
-    try {
-      res = await fetch(url, { method: req.method, headers, body: req.body, signal });
-      text = await res.text();
-    } catch (cause) {
-      failure = signal?.aborted ? { aborted: true, reason: signal.reason } : { aborted: false, cause };
-    }
-    if (info) {
-      const after = { ...info, durationMs: Date.now() - started };
-      if (failure) after.error = failure.aborted ? "aborted" : failure.cause;
-      else Object.assign(after, { status: res.status, requestId: answerRequestId(res) });
-      emit(config.onResponse, config.debug, "response", after);
-    }
-    let retryAfter;
-    if (failure?.aborted) throw failure.reason;
-    if (failure) {
-      if (attempt >= call.retry.maxAttempts) {
-        throw makeError("NetworkError", `network error: ${failure.cause?.message ?? ""}`, { attempts: attempt },
-          failure.cause);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
+      const source = config.credentials;
+      const credentials = typeof source === "function" ? await resolveCredentials(source) : source;
+      if (signal?.aborted) throw signal.reason;
+      const headers = attemptHeaders(config, req, url, credentials, sign, userAgent);
+      const info = observed ? { method: req.method, url, attempt, headers: redacted(headers) } : undefined;
+      if (info) emit(config.onRequest, config.debug, "request", info);
+      const started = Date.now();
+      let res, text, failure;
+      try {
+        res = await fetch(url, { method: req.method, headers, body: req.body, signal });
+        text = await res.text();
+      } catch (cause) {
+        failure = signal?.aborted ? { aborted: true, reason: signal.reason } : { aborted: false, cause };
       }
-    } else {
-      if (attempt >= call.retry.maxAttempts || !retryable(res.status, text)) return { res, text, attempts: attempt };
-      retryAfter = retryAfterMs(res);
+      if (info) {
+        const after = { ...info, durationMs: Date.now() - started };
+        if (failure) after.error = failure.aborted ? "aborted" : failure.cause;
+        else Object.assign(after, { status: res.status, requestId: answerRequestId(res) });
+        emit(config.onResponse, config.debug, "response", after);
+      }
+      let retryAfter;
+      if (failure?.aborted) throw failure.reason;
+      if (failure) {
+        if (attempt >= call.retry.maxAttempts) {
+          throw makeError("NetworkError", `network error: ${failure.cause?.message ?? ""}`, { attempts: attempt },
+            failure.cause);
+        }
+      } else {
+        if (attempt >= call.retry.maxAttempts || !retryable(res.status, text)) return shape(res, text, attempt, arg);
+        retryAfter = retryAfterMs(res);
+      }
+      await sleep(backoffMs(call.retry, attempt - 1, retryAfter), signal);
     }
-    await sleep(backoffMs(call.retry, attempt - 1, retryAfter), signal);
+  } finally {
+    link?.done();
   }
 }
