@@ -1,8 +1,8 @@
 // Type definitions for functiongraph-client.
 //
 // Hand-written; one file, no imports. `FunctionGraphClient[Symbol.dispose]` (for `using`) needs
-// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`, and at run time a
-// platform that defines `Symbol.dispose` (Node ≥ 18.18, current browsers); elsewhere call `free()`.
+// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`. A client holds no
+// WebAssembly memory, so neither it nor `free()` is ever needed.
 
 /**
  * Credentials for one request: an IAM token, or an access key pair that signs the request
@@ -390,20 +390,14 @@ export declare class FunctionGraphClient {
   invokeAsyncAndWait(functionUrn: string, event?: unknown, options?: WaitOptions): Promise<AsyncInvocation>;
 
   /**
-   * Releases the wasm-side state now (otherwise a FinalizationRegistry does it). Call it once,
-   * and do not use the client afterwards.
-   * @example
-   * const client = new FunctionGraphClient({ projectId, region: "cn-north-4", credentials });
-   * try { await client.invoke(urn); } finally { client.free(); }
+   * Does nothing: a client holds no WebAssembly memory (the wasm keeps no state between
+   * calls), so the garbage collector frees it like any object. Safe to call any number of
+   * times; the client keeps working.
    */
   free(): void;
   /**
-   * Same as `free()`, for `using` (TypeScript ≥ 5.2; a platform with `Symbol.dispose`).
-   * @example
-   * {
-   *   using client = new FunctionGraphClient({ projectId, region: "cn-north-4", credentials });
-   *   await client.invoke(urn);
-   * } // freed here
+   * Same as `free()`, so `using client = new FunctionGraphClient(...)` compiles and runs
+   * (TypeScript ≥ 5.2; a platform with `Symbol.dispose`).
    */
   [Symbol.dispose](): void;
 }

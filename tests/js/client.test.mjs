@@ -291,6 +291,27 @@ describe("errors", () => {
 });
 
 describe("the client", () => {
+  test("free() and Symbol.dispose do nothing: the client keeps working", async () => {
+    const c = client();
+    c.free();
+    c.free();
+    c[Symbol.dispose ?? Symbol.for("Symbol.dispose")]();
+    const r = await c.invoke(urn("echo"), { after: "free" });
+    assert.deepEqual(r.json(), { after: "free" });
+  });
+
+  test("a hot loop reuses the checked path, and a bad URN is still refused each time", async () => {
+    const c = client();
+    for (let i = 0; i < 3; i++) assert.equal((await c.invoke(urn("echo"), { i })).json().i, i);
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(c.invoke(`${urn("echo")}:extra`, {}), { name: "ValidationError", field: "functionUrn" });
+      await assert.rejects(
+        c.invoke(urn("echo").replace(PROJECT, "f".repeat(32)), {}),
+        { name: "ValidationError", field: "functionUrn" },
+      );
+    }
+  });
+
   test("constructor options are validated", () => {
     const bad = [
       [undefined, "options"],

@@ -1,8 +1,10 @@
 //! The wire format of Huawei Cloud FunctionGraph's invocation APIs, with no I/O.
 //!
-//! This crate is the one place that knows the wire: the WebAssembly client builds
-//! requests and parses answers with it, and the local emulator parses requests and
-//! builds answers with it, so the two cannot drift apart. It covers function URNs,
+//! This crate is the one place in Rust that knows the wire: the WebAssembly client
+//! checks, builds and signs requests with it, and the local emulator parses requests
+//! and builds answers with it, so the two cannot drift apart. (The client reads
+//! answers in JavaScript by these models' field names; its tests against the emulator
+//! keep the two in step.) It covers function URNs,
 //! request paths and query strings, the JSON models, the service's error codes and
 //! limits, UTC time formats, and the `SDK-HMAC-SHA256` signer and verifier used by
 //! the official Huawei Cloud SDKs.
