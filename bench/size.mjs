@@ -1,5 +1,7 @@
-// 4. Size. The package as shipped (pkg/: the wasm and every JS file) raw, gzip -9 and brotli
-// q11 (node:zlib, each file compressed on its own, as a server sends them); and a one-invoke
+// 4. Size. The package as one platform loads it (pkg/: the wasm and one entry, node.js or
+// browser.js, each a single bundled module; the larger one counts), and every JS file in pkg/,
+// raw, gzip -9 and brotli q11 (node:zlib, each file compressed on its own, as a server sends
+// them); and a one-invoke
 // browser program (bench/entries/) bundled with esbuild --bundle --minify --format=esm
 // --platform=browser, ours vs @aws-sdk/client-lambda. Ours keeps the wasm as a separate asset
 // (fetched via new URL(…, import.meta.url)), so its figure is bundle JS + wasm.
@@ -56,7 +58,9 @@ export async function run() {
   const wasm = sizes(readFileSync(join(pkgDir, "functiongraph_client_bg.wasm")));
   const files = Object.fromEntries(jsFiles(pkgDir).map((f) => [relative(pkgDir, f), sizes(readFileSync(f))]));
   const js = sum(Object.values(files));
-  const total = sum([wasm, js]);
+  // A program loads one entry: the larger of the two is what the package costs it.
+  const [entryName, entry] = ["node.js", "browser.js"].map((f) => [f, files[f]]).sort((a, b) => b[1].gzip - a[1].gzip)[0];
+  const total = sum([wasm, entry]);
 
   const project = packageProject();
   let ours;
@@ -70,18 +74,23 @@ export async function run() {
   const oursJs = sizes(ours.buf);
   const oursTotal = sum([oursJs, wasm]);
   const awsJs = sizes(aws.buf);
-  log(`size: package ${(total.gzip / KB).toFixed(1)} KB gzip (wasm ${(wasm.gzip / KB).toFixed(1)}, JS ${(js.gzip / KB).toFixed(1)}); ` +
+  log(`size: package ${(total.gzip / KB).toFixed(1)} KB gzip (wasm ${(wasm.gzip / KB).toFixed(1)}, ${entryName} ${(entry.gzip / KB).toFixed(1)}; every JS file ${(js.gzip / KB).toFixed(1)}); ` +
     `bundle ours ${(oursTotal.gzip / KB).toFixed(1)} KB gzip (JS ${(oursJs.gzip / KB).toFixed(1)} + wasm), aws ${(awsJs.gzip / KB).toFixed(1)} KB gzip`);
 
   const section = "Size";
   const one = (id, label, bytes, extra = {}) => figure({ id, section, label, unit: "bytes", better: "lower", runs: [bytes], ...extra });
   const figures = [];
-  for (const [k, s, what] of [["wasm", wasm, "functiongraph_client_bg.wasm"], ["js", js, `JS glue (${Object.keys(files).length} files)`], ["package", total, "package: wasm + JS glue"]]) {
+  for (const [k, s, what] of [
+    ["wasm", wasm, "functiongraph_client_bg.wasm"],
+    ["entry", entry, `JS of one entry (${entryName}, the larger)`],
+    ["js", js, `JS, every file in pkg/ (${Object.keys(files).join(", ")})`],
+    ["package", total, `package as one platform loads it: wasm + ${entryName}`],
+  ]) {
     for (const c of ["raw", "gzip", "brotli"]) {
       const extra = {};
       if (k === "package" && c === "gzip") {
         extra.target = { op: "<=", value: 30 * KB, text: "≤ 30 KB gzip" };
-        extra.chart = { panel: "Size: KB gzip -9, lower is better", bar: "package (wasm + JS glue)", kind: "ours", target: 30 * KB };
+        extra.chart = { panel: "Size: KB gzip -9, lower is better", bar: `package (wasm + ${entryName})`, kind: "ours", target: 30 * KB };
       }
       figures.push(one(`size.${k}.${c}`, `${what}, ${c}`, s[c], extra));
     }
@@ -104,7 +113,7 @@ export async function run() {
     figures,
     details: {
       method: "node:zlib gzip level 9 and brotli quality 11, each file compressed on its own. Package = pkg/functiongraph_client_bg.wasm + " +
-        "every .js file in pkg/ (node.js and browser.js entries included). Bundles: esbuild --bundle --minify --format=esm --platform=browser " +
+        "the larger of pkg/node.js and pkg/browser.js (each entry is one bundled, unminified module; a program loads one of them). Bundles: esbuild --bundle --minify --format=esm --platform=browser " +
         "of bench/entries/*.mjs; ours resolved from the npm-packed tarball, its wasm a separate asset counted in. KB = 1,024 bytes.",
       files: { "functiongraph_client_bg.wasm": wasm, ...files },
       bundles: {

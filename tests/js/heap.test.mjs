@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT, root, urn } from "./harness.mjs";
 
-const glue = await import(join(root, "pkg/functiongraph_client.js"));
-const exports = glue.initSync({ module: readFileSync(join(root, "pkg/functiongraph_client_bg.wasm")) });
+// The glue as a module of its own (the package bundles it into its entries).
+const glue = await import(join(root, "target/pkg-modules/functiongraph_client.js"));
+const exports = glue.initSync({ module: readFileSync(join(root, "target/pkg-modules/functiongraph_client_bg.wasm")) });
 
 function round(i) {
   const big = "é".repeat(300_000 + (i % 7) * 1000); // non-ASCII: the glue re-allocates the string
