@@ -268,15 +268,23 @@ async fn invoke_sync(
     })?;
     let timeout = Duration::from_secs(u64::from(spec.timeout));
     let started_ms = now_ms();
-    let msg = InvokeMessage::new(
-        request_id,
-        &event,
-        started_ms + timeout.as_millis() as i64,
-        &resolved.version,
-        resolved.alias.as_deref(),
-        "sync",
+    let deadline_ms = started_ms + timeout.as_millis() as i64;
+    let (id, version, alias) = (
+        request_id.to_owned(),
+        resolved.version.clone(),
+        resolved.alias.clone(),
     );
-    let exec = lease.run(&msg, timeout).await;
+    // Detached from the request: a caller that hangs up does not stop the function (the
+    // service lets it finish), and its warm worker goes back to the pool. Run inside the
+    // request's future, a hang-up dropped the worker with it (killed on drop), and the
+    // next burst paid a cold start per lost worker.
+    let run = tokio::spawn(async move {
+        let msg = InvokeMessage::new(&id, &event, deadline_ms, &version, alias.as_deref(), "sync");
+        lease.run(&msg, timeout).await
+    });
+    let exec = run
+        .await
+        .map_err(|e| ApiError::internal("sync invocation task failed", e))?;
     let rep = report(&exec, spec.timeout);
     let log = log_text(
         request_id,
