@@ -34,6 +34,12 @@ export function linkSignals(userSignal, timeoutMs) {
 
 /** What `invoke` resolves with. */
 export class InvokeResult {
+  /** By shape, like the error classes: works across realms and duplicate installs. */
+  static [Symbol.hasInstance](value) {
+    return typeof value === "object" && value !== null && typeof value.requestId === "string" &&
+      typeof value.result === "string" && "functionError" in value && typeof value.json === "function";
+  }
+
   constructor(fields) {
     this.requestId = fields.requestId;
     this.status = fields.status;
