@@ -37,6 +37,11 @@ describe("invoke", () => {
     const event = { hello: "node", list: [1, 2, 3], nested: { ok: true } };
     const r = await client().invoke(urn("echo"), event);
     assert.ok(r instanceof pkg.InvokeResult);
+    // By shape, so a copy of the class from a second install recognises it too.
+    const other = class InvokeResult {};
+    Object.defineProperty(other, Symbol.hasInstance, { value: pkg.InvokeResult[Symbol.hasInstance] });
+    assert.ok(r instanceof other);
+    assert.ok(!({ requestId: "x" } instanceof pkg.InvokeResult));
     assert.equal(r.status, 200);
     assert.deepEqual(r.json(), event);
     assert.equal(typeof r.result, "string");
@@ -268,12 +273,18 @@ describe("errors", () => {
   });
 
   test("timeouts: per call and per client, as TimeoutError with the elapsed time", async () => {
-    const e = await rejectsWith(client().invoke(urn("sleep"), { ms: 2000 }, { timeoutMs: 150 }), "TimeoutError", {
+    // An abandoned call keeps its instance until the function ends (as in the service), and
+    // sleep has 2 instances: each call sleeps 400 ms, and the next waits until it is over.
+    const over = () => new Promise((r) => setTimeout(r, 300));
+    const e = await rejectsWith(client().invoke(urn("sleep"), { ms: 400 }, { timeoutMs: 150 }), "TimeoutError", {
       timeoutMs: 150,
     });
     assert.ok(e.elapsedMs >= 140 && e.elapsedMs < 1500, `${e.elapsedMs}`);
-    await rejectsWith(client(undefined, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 2000 }), "TimeoutError");
-    await rejectsWith(client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 2000 }), "TimeoutError");
+    await over();
+    await rejectsWith(client(undefined, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 400 }), "TimeoutError");
+    await over();
+    await rejectsWith(client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 400 }), "TimeoutError");
+    await over();
     // 0 disables the client default for one call.
     const r = await client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 300 }, { timeoutMs: 0 });
     assert.equal(r.status, 200);
