@@ -15,7 +15,8 @@ const RESERVED_HEADERS = new Set([
   "content-length", "content-type",
 ]);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
-const CONTROL_LINE = /[\r\n\0]/;
+/** A line break or NUL: not allowed in a header value (or in what the signer packs). */
+export const CONTROL_LINE = /[\r\n\0]/;
 const CREDENTIALS_SHAPE = "must be { token }, { accessKey, secretKey, securityToken? }, or a function returning one";
 
 export function invalid(field, message, cause) {
@@ -35,6 +36,13 @@ function optString(obj, key, field) {
   const v = obj[key];
   if (absent(v)) return undefined;
   if (typeof v !== "string") throw invalid(field, "must be a string");
+  return v;
+}
+
+/** A required, non-empty string field. */
+export function requiredString(obj, key, field) {
+  const v = optString(obj, key, field);
+  if (!v) throw invalid(field, "is required (a non-empty string)");
   return v;
 }
 
@@ -129,8 +137,7 @@ function parseBoolean(v, field) {
 export function clientConfig(options) {
   if (absent(options)) throw invalid("options", "are required: { projectId, region | endpoint, credentials }");
   optionsObject(options, "options");
-  const projectId = optString(options, "projectId", "options.projectId");
-  if (!projectId) throw invalid("options.projectId", "is required (a non-empty string)");
+  const projectId = requiredString(options, "projectId", "options.projectId");
   if (projectId.length > 64 || !/^[A-Za-z0-9]+$/.test(projectId)) {
     throw invalid("options.projectId", "must be letters and digits (a 32-character project id)");
   }

@@ -3,24 +3,7 @@
 // packed into one string for the wasm (see src/signer.rs), which builds the canonical
 // request and hashes it.
 import { signPacked } from "../functiongraph_client.js";
-import { invalid } from "./options.js";
-
-const LINE_BREAK = /[\r\n\0]/;
-
-function requiredString(obj, key, field) {
-  const v = obj[key];
-  if (typeof v !== "string" || v === "") {
-    if (v === undefined || v === null || v === "") throw invalid(field, "is required (a non-empty string)");
-    throw invalid(field, "must be a string");
-  }
-  return v;
-}
-
-function objectArgument(v, field) {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) throw invalid(field, "must be an object");
-  return v;
-}
+import { CONTROL_LINE as LINE_BREAK, invalid, optionsObject, requiredString } from "./options.js";
 
 /**
  * Signs a request with SDK-HMAC-SHA256, as the official Huawei Cloud SDKs do, and returns
@@ -29,20 +12,20 @@ function objectArgument(v, field) {
  * it. Throws ValidationError for bad arguments.
  */
 export function signRequest(request, credentials, options) {
-  const req = objectArgument(request, "request");
+  const req = optionsObject(request, "request");
   if (!req) throw invalid("request", "is required");
   const method = requiredString(req, "method", "request.method").toUpperCase();
   const url = requiredString(req, "url", "request.url");
   const body = req.body ?? "";
   if (typeof body !== "string") throw invalid("request.body", "must be a string");
-  const creds = objectArgument(credentials, "credentials") ?? {};
+  const creds = optionsObject(credentials, "credentials") ?? {};
   const accessKey = requiredString(creds, "accessKey", "credentials.accessKey");
   const secretKey = requiredString(creds, "secretKey", "credentials.secretKey");
   const securityToken = creds.securityToken ?? undefined;
   if (securityToken !== undefined && typeof securityToken !== "string") {
     throw invalid("credentials.securityToken", "must be a string");
   }
-  const date = objectArgument(options, "options")?.date;
+  const date = optionsObject(options, "options")?.date;
   let ms = Date.now();
   if (date !== undefined && date !== null) {
     if (!(date instanceof Date)) throw invalid("options.date", "must be a Date");
@@ -63,7 +46,7 @@ export function signRequest(request, credentials, options) {
     packed += `${name}\n${value}\n`;
     count++;
   };
-  const given = objectArgument(req.headers, "request.headers");
+  const given = optionsObject(req.headers, "request.headers");
   if (given) {
     for (const name of Object.keys(given)) {
       const value = given[name];
