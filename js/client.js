@@ -5,7 +5,7 @@
 // import it, after the wasm is instantiated.
 import { bodyLimits, cancelBody, parseTime, requestPath, version } from "../functiongraph_client.js";
 import { makeError } from "./errors.js";
-import { callOptions, cancelType, clientConfig, invalid, invokeOptions, optionsObject } from "./options.js";
+import { callOptions, cancelType, clientConfig, invalid, invokeOptions, listingQuery, optionsObject } from "./options.js";
 import { asyncResult, cancelResult, invokeResult, listPage } from "./responses.js";
 import { linkSignals, sleep } from "./support.js";
 import { signRequest } from "./signer.js";
@@ -192,7 +192,7 @@ export class FunctionGraphClient {
 
   #list(functionUrn, op, query) {
     try {
-      const path = this.#path(functionUrn, op, query); // checks the URN, then the query
+      const path = this.#path(functionUrn, op, listingQuery(query)); // checks the URN, then the query
       const call = callOptions(query ?? undefined, this.#config, "query", true);
       return this.#send("GET", path, NO_HEADERS, undefined, call, listPage, parseTime);
     } catch (e) {

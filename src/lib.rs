@@ -6,6 +6,10 @@
 //! layer in `js/` does the rest (options, `fetch`, retries, result objects): every
 //! call crosses the boundary a few times, synchronously, and no Rust future, closure
 //! or formatting machinery ends up in the binary.
+//!
+//! The exports are only ever given strings, numbers and plain objects built by `js/`:
+//! user code (a getter, a Proxy trap) throwing while the wasm is on the stack would skip
+//! its frees and stack restores, and enough of those trap the instance.
 #![deny(missing_docs)]
 // In the wasm, no std: its panic machinery would bring formatting code and Unicode
 // tables along. Tests (feature `std`) link std and keep its panic handler.

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runInNewContext } from "node:vm";
 import { PROJECT, root, urn } from "./harness.mjs";
 
 // The glue as a module of its own (the package bundles it into its entries).
@@ -32,4 +33,47 @@ test("the wasm's memory stops growing: every export frees what it allocates", ()
   for (let i = 200; i < 3000; i++) round(i);
   assert.equal(exports.memory.buffer.byteLength, settled, `grew from ${settled} bytes`);
   assert.ok(settled < 16 * 1024 * 1024, `${settled} bytes after the first round`);
+});
+
+// User code that throws (a getter, a Proxy trap) must never run while the wasm is on the
+// stack: the exception would skip the wasm's frees and stack restores, so its heap could
+// never start over and, after enough of them, the instance traps. The client copies a
+// listing query into plain data before the wasm sees it; check that through the client.
+test("an unreadable listing query is a ValidationError and costs the wasm nothing", async () => {
+  const { FunctionGraphClient } = await import(join(root, "target/pkg-modules/js/client.js"));
+  // Never reached: every call here is refused before a request is sent.
+  const client = new FunctionGraphClient({ endpoint: "http://127.0.0.1:9", projectId: PROJECT, credentials: { token: "t" } });
+  const boom = new Error("boom");
+  const throwingIds = ["a"];
+  Object.defineProperty(throwingIds, 1, { get() { throw boom; }, enumerable: true });
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const dateTrap = new Proxy(new Date(0), { getPrototypeOf() { throw boom; } });
+  const queries = [
+    { requestIds: throwingIds },
+    revoked,
+    { begin: dateTrap },
+    { get limit() { throw boom; } },
+    { requestIds: new Proxy([], { get() { throw boom; } }) },
+  ];
+  const big = "é".repeat(300_000);
+  const settle = async (rounds) => {
+    for (let i = 0; i < rounds; i++) {
+      const query = queries[i % queries.length];
+      const method = i % 2 ? "listActiveAsyncInvocations" : "listAsyncInvocations";
+      await assert.rejects(client[method](urn("echo"), query), (e) => e.name === "ValidationError" && e.field.startsWith("query"));
+      glue.signPacked(`POST\nhttps://h.example/p\nAK\nSK\n0\n0\n`, big);
+    }
+  };
+  await settle(50);
+  const settled = exports.memory.buffer.byteLength;
+  await settle(2000);
+  assert.equal(exports.memory.buffer.byteLength, settled, `grew from ${settled} bytes`);
+  // The copy keeps what the wasm checks: a Date of another realm is a Date (refused here
+  // only for its limit), a Proxy over one is not (Date methods refuse it too).
+  const otherRealm = runInNewContext("new Date(0)");
+  const page = client.listAsyncInvocations(urn("echo"), { begin: otherRealm, limit: 0 });
+  await assert.rejects(page, (e) => e.name === "ValidationError" && e.field === "query.limit");
+  const proxied = client.listAsyncInvocations(urn("echo"), { begin: new Proxy(new Date(0), {}) });
+  await assert.rejects(proxied, (e) => e.name === "ValidationError" && e.field === "query.begin");
 });
