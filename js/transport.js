@@ -1,8 +1,8 @@
 // One call on the wire: credentials, signing, `fetch`, retries with backoff, hooks, and the
-// answer read in full. An abort (the caller's or the timeout's) rejects with the signal's
-// reason; any other failure of `fetch` is a NetworkError.
+// answer read in full. An abort (the caller's or the timeout's) rejects with the caller's
+// reason or a TimeoutError; any other failure of `fetch` is a NetworkError.
 import { makeError } from "./errors.js";
-import { emit, linkSignals, sleep } from "./support.js";
+import { callSignal, emit, sleep } from "./support.js";
 import { parseCredentials } from "./options.js";
 import { answerRequestId } from "./responses.js";
 
@@ -80,8 +80,8 @@ function redacted(headers) {
  */
 export async function send(config, req, call, sign, userAgent, shape, arg) {
   if (call.signal?.aborted) throw call.signal.reason;
-  const link = call.signal || call.timeoutMs > 0 ? linkSignals(call.signal, call.timeoutMs) : undefined;
-  const signal = link?.signal;
+  const link = callSignal(call.signal, call.timeoutMs);
+  const signal = link.signal;
   const url = config.baseUrl + req.path;
   const observed = config.debug || config.onRequest || config.onResponse;
   try {
@@ -89,7 +89,7 @@ export async function send(config, req, call, sign, userAgent, shape, arg) {
       // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
       const source = config.credentials;
       const credentials = typeof source === "function" ? await resolveCredentials(source) : source;
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) throw link.reason();
       const headers = attemptHeaders(config, req, url, credentials, sign, userAgent);
       const info = observed ? { method: req.method, url, attempt, headers: redacted(headers) } : undefined;
       if (info) emit(config.onRequest, config.debug, "request", info);
@@ -99,7 +99,7 @@ export async function send(config, req, call, sign, userAgent, shape, arg) {
         res = await fetch(url, { method: req.method, headers, body: req.body, signal });
         text = await res.text();
       } catch (cause) {
-        failure = signal?.aborted ? { aborted: true, reason: signal.reason } : { aborted: false, cause };
+        failure = signal?.aborted ? { aborted: true, reason: link.reason() } : { aborted: false, cause };
       }
       if (info) {
         const after = { ...info, durationMs: Date.now() - started };
@@ -118,9 +118,13 @@ export async function send(config, req, call, sign, userAgent, shape, arg) {
         if (attempt >= call.retry.maxAttempts || !retryable(res.status, text)) return shape(res, text, attempt, arg);
         retryAfter = retryAfterMs(res);
       }
-      await sleep(backoffMs(call.retry, attempt - 1, retryAfter), signal);
+      try {
+        await sleep(backoffMs(call.retry, attempt - 1, retryAfter), signal);
+      } catch {
+        throw link.reason();
+      }
     }
   } finally {
-    link?.done();
+    link.done();
   }
 }

@@ -288,6 +288,24 @@ describe("errors", () => {
     // 0 disables the client default for one call.
     const r = await client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 300 }, { timeoutMs: 0 });
     assert.equal(r.status, 200);
+    // Longer than setTimeout can wait (2^31 - 1 ms) is no timeout, not an immediate one.
+    assert.equal((await client().invoke(urn("sleep"), { ms: 50 }, { timeoutMs: 2 ** 31 })).status, 200);
+  });
+
+  test("calls with one timeout share a deadline, each with its own outcome", async () => {
+    const shared = client(undefined, { timeoutMs: 150 });
+    const [quick, slow] = await Promise.allSettled([shared.invoke(urn("echo"), {}), shared.invoke(urn("sleep"), { ms: 400 })]);
+    assert.equal(quick.status, "fulfilled");
+    assert.equal(slow.reason?.name, "TimeoutError");
+    assert.ok(slow.reason.elapsedMs >= 140, `${slow.reason.elapsedMs}`);
+    await new Promise((r) => setTimeout(r, 300)); // the abandoned sleep ends
+    // A call after the deadline fired gets its own full time.
+    assert.equal((await shared.invoke(urn("sleep"), { ms: 50 })).status, 200);
+    // The deadline's timer does not keep Node running once no call waits on it.
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    await client().invoke(urn("echo"), {});
+    assert.equal(timers(), before);
   });
 
   test("a stopped emulator: NetworkError with the platform error as cause", async () => {
