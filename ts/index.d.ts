@@ -88,7 +88,11 @@ export interface ClientOptions {
   endpoint?: string;
   /** Credentials or a provider. Omit only against an emulator started with `--no-auth`. */
   credentials?: Credentials | CredentialProvider;
-  /** Time limit of each call, retries included, ms. Default 60000; 0 disables it. Calls may override it. */
+  /**
+   * Time limit of each call, retries included, ms. Default 60000; 0 (or more than 2^31 − 1,
+   * which timers cannot wait) disables it. Calls may override it. A call times out at most a
+   * 64th of the limit (and at most 250 ms) late: calls with one limit share a timer.
+   */
   timeoutMs?: number;
   /** Retries; `false` disables them. Default: listings 3 attempts, invocations none. */
   retry?: ClientRetryOptions | boolean;
