@@ -622,7 +622,8 @@ describe("keyboard only (1280×900)", () => {
     }, "the async request id");
     await tabTo(`button[data-action=stop][data-request-id="${id}"]`);
     // The table refreshes every second while the row runs; the focus stays on its button.
-    await page.waitForTimeout(2200);
+    // (1.2 s sees a refresh and leaves the Stop over a second to land before the run ends.)
+    await page.waitForTimeout(1200);
     assert.equal(await focusedId(), id, "the focus left the Stop button during a refresh");
     await page.keyboard.press("Enter");
     assert.match(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), /^Confirm: stop/);
