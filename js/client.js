@@ -1,15 +1,15 @@
-// The public FunctionGraphClient. The wasm (../functiongraph_client.js) checks and builds
+// The public FunctionGraphClient. The wasm (through ./wire.js) checks and builds
 // what goes on the wire and signs it; this module validates options, sends with `fetch`
 // (retries, timeouts, aborts, hooks) and shapes results, plus the conveniences built on the
 // operations (every-page iteration, waiting for an async invocation). Only the entries
 // import it, after the wasm is instantiated.
-import { bodyLimits, cancelBody, parseTime, requestPath, version } from "../functiongraph_client.js";
 import { makeError } from "./errors.js";
-import { callOptions, cancelType, clientConfig, invalid, invokeOptions, listingQuery, optionsObject } from "./options.js";
+import { callOptions, cancelType, clientConfig, invalid, invokeOptions, optionsObject } from "./options.js";
 import { asyncResult, cancelResult, invokeResult, listPage } from "./responses.js";
 import { linkSignals, sleep } from "./support.js";
 import { signRequest } from "./signer.js";
 import { send } from "./transport.js";
+import { bodyLimit, cancelBody, listingQuery, parseTime, requestPath, version } from "./wire.js";
 
 const TERMINAL = new Set(["SUCCESS", "FAIL", "DISCARD"]);
 /** Default limit of a wait: the longest a function may run, plus a queueing minute. */
@@ -45,7 +45,7 @@ function eventBody(event, isAsync) {
     }
     if (typeof text !== "string") throw invalid("event", "cannot be represented as JSON");
   }
-  limits ??= bodyLimits();
+  limits ??= [bodyLimit(false), bodyLimit(true)];
   const limit = limits[isAsync ? 1 : 0];
   // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when it could matter.
   if (text.length * 3 > limit) {
@@ -134,17 +134,14 @@ export class FunctionGraphClient {
   }
 
   /**
-   * The checked path of `op` on `functionUrn`. Paths without a query are remembered (the
-   * check is pure), so a hot loop on one function does not cross into the wasm each call.
+   * The checked path of `op` on `functionUrn`, remembered (the check is pure), so a hot
+   * loop on one function does not cross into the wasm each call.
    */
-  #path(functionUrn, op, query) {
-    if (query !== undefined || typeof functionUrn !== "string") {
-      return requestPath(this.#config.projectId, functionUrn, op, query);
-    }
+  #path(functionUrn, op) {
     const paths = this.#paths[op];
     let path = paths.get(functionUrn);
     if (path === undefined) {
-      path = requestPath(this.#config.projectId, functionUrn, op, undefined);
+      path = requestPath(this.#config.projectId, functionUrn, op);
       if (paths.size >= PATH_CACHE_SIZE) paths.clear();
       paths.set(functionUrn, path);
     }
@@ -192,9 +189,10 @@ export class FunctionGraphClient {
 
   #list(functionUrn, op, query) {
     try {
-      const path = this.#path(functionUrn, op, listingQuery(query)); // checks the URN, then the query
+      const path = this.#path(functionUrn, op); // the URN first, then the query
+      const search = listingQuery(query, op === OP.active);
       const call = callOptions(query ?? undefined, this.#config, "query", true);
-      return this.#send("GET", path, NO_HEADERS, undefined, call, listPage, parseTime);
+      return this.#send("GET", search ? `${path}?${search}` : path, NO_HEADERS, undefined, call, listPage, parseTime);
     } catch (e) {
       return rejected(e);
     }

@@ -32,50 +32,8 @@ export function optionsObject(v, field) {
   return v;
 }
 
-/**
- * A listing query copied into plain data for the wasm to check: its fields read once
- * here, a Date as a fresh Date, `requestIds` as a fresh array (one past the limit of 10
- * at most, so a longer list is still refused as such). The wasm must never run user
- * code (a getter, a Proxy trap, an iterator): an exception thrown through it leaves its
- * stack and heap as they were mid-call, and enough of them trap the instance. A value
- * that is not an object goes through as is, for the wasm to refuse.
- */
-export function listingQuery(query) {
-  if (typeof query !== "object" || query === null) return query;
-  try {
-    // An array is refused by the wasm, which reads nothing from it.
-    if (Array.isArray(query)) return query;
-    const { requestId, status, limit, marker, begin, end, requestIds } = query;
-    return {
-      requestId,
-      status,
-      limit,
-      marker,
-      begin: plainTime(begin),
-      end: plainTime(end),
-      // Not an array: the wasm only looks at its type (Array.isArray, which ran above
-      // without throwing, runs no trap).
-      requestIds: Array.isArray(requestIds) ? requestIds.slice(0, 11) : requestIds,
-    };
-  } catch (cause) {
-    throw invalid("query", "could not be read", cause);
-  }
-}
-
-/**
- * A Date (of any realm: the check is the brand check of `getTime`, not `instanceof`) as a
- * fresh Date; any other object as an empty one, for the wasm to refuse; the rest as is.
- */
-function plainTime(v) {
-  if (typeof v !== "object" || v === null) return v;
-  try {
-    return new Date(Date.prototype.getTime.call(v));
-  } catch {
-    return {};
-  }
-}
-
-function optString(obj, key, field) {
+/** An optional string field. */
+export function optString(obj, key, field) {
   const v = obj[key];
   if (absent(v)) return undefined;
   if (typeof v !== "string") throw invalid(field, "must be a string");
@@ -244,11 +202,7 @@ export function invokeOptions(obj) {
   return { headers, v0: version === "v0" };
 }
 
-/** `type` of a cancel: "force", "recursive" or undefined. */
+/** `options.type` of a cancel: a string (the wasm checks it is "force" or "recursive"). */
 export function cancelType(obj) {
-  const type = obj && optString(obj, "type", "options.type");
-  if (type !== undefined && type !== "force" && type !== "recursive") {
-    throw invalid("options.type", 'must be "force" or "recursive"');
-  }
-  return type;
+  return obj && optString(obj, "type", "options.type");
 }

@@ -2,7 +2,7 @@
 // request; the client signs its AK/SK calls with it too. Arguments are checked here and
 // packed into one string for the wasm (see src/signer.rs), which builds the canonical
 // request and hashes it.
-import { signPacked } from "../functiongraph_client.js";
+import { signPacked } from "./wire.js";
 import { CONTROL_LINE as LINE_BREAK, invalid, optionsObject, requiredString } from "./options.js";
 
 /**

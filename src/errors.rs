@@ -1,47 +1,36 @@
-//! Refusals of bad arguments, turned into the `ValidationError` class of
-//! `js/errors.js`. No message ever carries a secret.
+//! Refusals of bad arguments. Only strings cross the boundary: an export answers with
+//! its value, or with a refusal written `"\0{field}\0{message}"` (no value starts with
+//! NUL), which `js/wire.js` throws as a `ValidationError`. So the JS glue needs no
+//! object handling and the wasm no JS imports. No message ever carries a secret.
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-use js_sys::Object;
-use wasm_bindgen::prelude::*;
-
-use crate::jsobj::set;
-
-#[wasm_bindgen(module = "/js/errors.js")]
-extern "C" {
-    /// Creates one of the package's error classes by name.
-    #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
-}
-
 /// An argument refused before any request.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Invalid {
     /// The argument (`functionUrn`, `query.limit`, ...).
-    pub field: String,
+    pub field: &'static str,
     /// What is wrong.
     pub message: String,
 }
 
 impl Invalid {
     /// A refusal of `field`.
-    pub fn new(field: &str, message: impl Into<String>) -> Invalid {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Invalid {
         Invalid {
-            field: field.to_owned(),
+            field,
             message: message.into(),
         }
     }
 }
 
-impl From<Invalid> for JsValue {
-    fn from(e: Invalid) -> JsValue {
-        let fields = Object::new();
-        set(&fields, "field", &JsValue::from_str(&e.field));
-        let mut text = e.field;
-        text.push_str(": ");
-        text.push_str(&e.message);
-        make_error("ValidationError", &text, &fields, &JsValue::UNDEFINED)
-    }
+/// What an export returns: the value, or the refusal as `"\0{field}\0{message}"`.
+pub fn answer(result: Result<String, Invalid>) -> String {
+    result.unwrap_or_else(|e| {
+        let mut out = String::with_capacity(e.field.len() + e.message.len() + 2);
+        for part in ["\0", e.field, "\0", &e.message] {
+            out.push_str(part);
+        }
+        out
+    })
 }

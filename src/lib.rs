@@ -7,9 +7,11 @@
 //! call crosses the boundary a few times, synchronously, and no Rust future, closure
 //! or formatting machinery ends up in the binary.
 //!
-//! The exports are only ever given strings, numbers and plain objects built by `js/`:
-//! user code (a getter, a Proxy trap) throwing while the wasm is on the stack would skip
-//! its frees and stack restores, and enough of those trap the instance.
+//! Only strings and numbers cross the boundary, and a refusal comes back as a string
+//! too (see `errors`): the wasm imports nothing from JS and never holds a JS object, so
+//! no user code (a getter, a Proxy trap) can run, or throw, while it is on the stack.
+//! Such a throw would skip its frees and stack restores, and enough of them would trap
+//! the instance.
 #![deny(missing_docs)]
 // In the wasm, no std: its panic machinery would bring formatting code and Unicode
 // tables along. Tests (feature `std`) link std and keep its panic handler.
@@ -20,12 +22,11 @@ extern crate alloc;
 mod errors;
 #[cfg(target_arch = "wasm32")]
 mod heap;
-mod jsobj;
 mod signer;
 mod wire;
 
 pub use signer::sign_packed;
-pub use wire::{body_limits, cancel_body, parse_time, request_path};
+pub use wire::{body_limit, cancel_body, listing_query, parse_time, request_path};
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;

@@ -13,7 +13,7 @@ use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::Invalid;
+use crate::errors::{answer, Invalid};
 
 /// `(host, path, raw query)` of an absolute http(s) URL; `Host` as the platform sends
 /// it (lower-case, default port dropped).
@@ -47,7 +47,11 @@ fn split_url(url: &str) -> Result<(String, &str, &str), Invalid> {
 /// count, then each header's name and value. `Host` is signed from the URL unless a
 /// header gives it. The body is separate, so a large one is not copied into the packing.
 #[wasm_bindgen(js_name = signPacked)]
-pub fn sign_packed(packed: &str, body: &str) -> Result<String, JsValue> {
+pub fn sign_packed(packed: &str, body: &str) -> String {
+    answer(sign_unpacked(packed, body))
+}
+
+fn sign_unpacked(packed: &str, body: &str) -> Result<String, Invalid> {
     let bad = || Invalid::new("request", "could not be read for signing");
     let mut rest = packed;
     let mut next = || -> Result<&str, Invalid> {
@@ -68,7 +72,7 @@ pub fn sign_packed(packed: &str, body: &str) -> Result<String, JsValue> {
         headers.push((name.to_owned(), value.to_owned()));
     }
     if !rest.is_empty() {
-        return Err(bad().into());
+        return Err(bad());
     }
     let (host, path, raw_query) = split_url(url)?;
     let query =

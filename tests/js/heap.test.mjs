@@ -9,22 +9,24 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { PROJECT, root, urn } from "./harness.mjs";
 
-// The glue as a module of its own (the package bundles it into its entries).
+// The glue as a module of its own (the package bundles it into its entries), and the
+// wrappers the client calls it through (js/wire.js), on the same instance.
 const glue = await import(join(root, "target/pkg-modules/functiongraph_client.js"));
 const exports = glue.initSync({ module: readFileSync(join(root, "target/pkg-modules/functiongraph_client_bg.wasm")) });
+const wire = await import(join(root, "target/pkg-modules/js/wire.js"));
 
 function round(i) {
   const big = "é".repeat(300_000 + (i % 7) * 1000); // non-ASCII: the glue re-allocates the string
-  glue.requestPath(PROJECT, urn(`fn${i % 13}`), i % 5, undefined);
-  glue.requestPath(PROJECT, urn("echo"), 2, { limit: 1 + (i % 500), status: "FAIL", begin: new Date(0), marker: String(i) });
-  glue.requestPath(PROJECT, urn("echo"), 3, { requestIds: ["a", "b", `c${i}`] });
-  assert.throws(() => glue.requestPath(PROJECT, "urn:nope", 0, undefined), { name: "ValidationError" });
-  assert.throws(() => glue.requestPath(PROJECT, urn("echo"), 2, { limit: 0 }), { name: "ValidationError" });
-  glue.cancelBody(`id-${i}`, i % 2 ? "force" : undefined);
-  assert.throws(() => glue.cancelBody("", undefined), { name: "ValidationError" });
-  glue.parseTime("2026-01-02T03:04:05");
-  glue.signPacked(`POST\nhttps://h.example/p?a=${i}\nAK\nSK\n0\n1\ncontent-type\napplication/json\n`, i % 10 ? "{}" : big);
-  assert.throws(() => glue.signPacked("GET\nftp://x/\nAK\nSK\n0\n0\n", big), { name: "ValidationError" });
+  wire.requestPath(PROJECT, urn(`fn${i % 13}`), i % 5);
+  wire.listingQuery({ limit: 1 + (i % 500), status: "FAIL", begin: new Date(0), marker: String(i) }, false);
+  wire.listingQuery({ requestIds: ["a", "b", `c${i}`] }, true);
+  assert.throws(() => wire.requestPath(PROJECT, "urn:nope", 0), { name: "ValidationError" });
+  assert.throws(() => wire.listingQuery({ limit: 0 }, false), { name: "ValidationError" });
+  wire.cancelBody(`id-${i}`, i % 2 ? "force" : undefined);
+  assert.throws(() => wire.cancelBody("", undefined), { name: "ValidationError" });
+  wire.parseTime("2026-01-02T03:04:05");
+  wire.signPacked(`POST\nhttps://h.example/p?a=${i}\nAK\nSK\n0\n1\ncontent-type\napplication/json\n`, i % 10 ? "{}" : big);
+  assert.throws(() => wire.signPacked("GET\nftp://x/\nAK\nSK\n0\n0\n", big), { name: "ValidationError" });
 }
 
 test("the wasm's memory stops growing: every export frees what it allocates", () => {
@@ -37,8 +39,8 @@ test("the wasm's memory stops growing: every export frees what it allocates", ()
 
 // User code that throws (a getter, a Proxy trap) must never run while the wasm is on the
 // stack: the exception would skip the wasm's frees and stack restores, so its heap could
-// never start over and, after enough of them, the instance traps. The client copies a
-// listing query into plain data before the wasm sees it; check that through the client.
+// never start over and, after enough of them, the instance traps. The client reads a
+// listing query in JS and passes the wasm strings and numbers; check that through it.
 test("an unreadable listing query is a ValidationError and costs the wasm nothing", async () => {
   const { FunctionGraphClient } = await import(join(root, "target/pkg-modules/js/client.js"));
   // Never reached: every call here is refused before a request is sent.
@@ -49,18 +51,20 @@ test("an unreadable listing query is a ValidationError and costs the wasm nothin
   const { proxy: revoked, revoke } = Proxy.revocable({}, {});
   revoke();
   const dateTrap = new Proxy(new Date(0), { getPrototypeOf() { throw boom; } });
-  const queries = [
-    { requestIds: throwingIds },
-    revoked,
-    { begin: dateTrap },
-    { get limit() { throw boom; } },
-    { requestIds: new Proxy([], { get() { throw boom; } }) },
+  // (requestIds are read for active listings only.)
+  const calls = [
+    ["listActiveAsyncInvocations", { requestIds: throwingIds }],
+    ["listActiveAsyncInvocations", { requestIds: new Proxy([], { get() { throw boom; } }) }],
+    ["listActiveAsyncInvocations", revoked],
+    ["listAsyncInvocations", revoked],
+    ["listAsyncInvocations", { begin: dateTrap }],
+    ["listAsyncInvocations", { get limit() { throw boom; } }],
+    ["listActiveAsyncInvocations", { get marker() { throw boom; } }],
   ];
   const big = "é".repeat(300_000);
   const settle = async (rounds) => {
     for (let i = 0; i < rounds; i++) {
-      const query = queries[i % queries.length];
-      const method = i % 2 ? "listActiveAsyncInvocations" : "listAsyncInvocations";
+      const [method, query] = calls[i % calls.length];
       await assert.rejects(client[method](urn("echo"), query), (e) => e.name === "ValidationError" && e.field.startsWith("query"));
       glue.signPacked(`POST\nhttps://h.example/p\nAK\nSK\n0\n0\n`, big);
     }
