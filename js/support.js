@@ -156,6 +156,8 @@ export class InvokeResult {
     }
   }
 }
+// Its own name, not the one a minifier gives the binding.
+Object.defineProperty(InvokeResult, "name", { value: "InvokeResult" });
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms, signal) {

@@ -1,10 +1,10 @@
 // Builds the npm package into pkg/: cargo (wasm32, size profile) → wasm-bindgen →
 // wasm-opt -Oz (Debian's binaryen) into target/pkg-modules/ (the glue and js/ as separate
-// modules), then each entry bundled by esbuild into one readable, unminified module
+// modules), then each entry bundled by esbuild into one minified module with a source map
 // (pkg/node.js, pkg/browser.js): nine modules took Node ~13 ms to import, one takes ~7.
 // Then the types, README and package.json.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -28,17 +28,9 @@ run("wasm-opt", [
   bindgenWasm, "-o", bindgenWasm,
 ]);
 
-// wasm-bindgen puts our JS modules under snippets/<crate>-<hash>/; give them a stable
-// home (js/) so the entries can re-export the error classes from them.
-const snippets = join(out, "snippets");
-const [snippetDir] = readdirSync(snippets);
-renameSync(join(snippets, snippetDir, "js"), join(out, "js"));
-rmSync(snippets, { recursive: true });
-const gluePath = join(out, "functiongraph_client.js");
-writeFileSync(gluePath, readFileSync(gluePath, "utf8").replaceAll(`./snippets/${snippetDir}/js/`, "./js/"));
-
-// Only js/errors.js is a wasm-bindgen snippet (the wasm throws its ValidationError); the
-// other modules are imported by the entries and by each other.
+// The JS layer, next to the glue it imports ("../functiongraph_client.js"). The wasm
+// imports nothing from JS, so wasm-bindgen writes no snippets.
+mkdirSync(join(out, "js"));
 for (const f of readdirSync(join(root, "js"))) if (f.endsWith(".js")) cpSync(join(root, "js", f), join(out, "js", f));
 
 const reexports = `export { version } from "./functiongraph_client.js";
@@ -85,8 +77,10 @@ for (const entry of ["node", "browser"]) {
     format: "esm",
     platform: entry === "node" ? "node" : "browser",
     target: "es2022",
-    // Readable: no minification, so stack traces and node_modules stay legible.
-    minify: false,
+    // Minified (a third of the gzip size), with a source map for stack traces and
+    // debuggers; the public classes set their own names.
+    minify: true,
+    sourcemap: true,
     legalComments: "none",
     logLevel: "warning",
   });
@@ -120,7 +114,7 @@ const pkg = {
     },
     "./package.json": "./package.json",
   },
-  files: ["functiongraph_client_bg.wasm", "node.js", "browser.js", "index.d.ts", "README.md"],
+  files: ["functiongraph_client_bg.wasm", "node.js", "browser.js", "node.js.map", "browser.js.map", "index.d.ts", "README.md"],
 };
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 console.log(`pkg/ built: functiongraph-client ${version}`);
