@@ -152,7 +152,7 @@ export function clientConfig(options) {
   const credentials = options.credentials;
   const userAgent = optString(options, "userAgent", "options.userAgent");
   const retryOption = options.retry;
-  return Object.freeze({
+  const config = {
     projectId,
     baseUrl: parseEndpoint(endpoint),
     credentials: absent(credentials) || typeof credentials === "function"
@@ -169,7 +169,11 @@ export function clientConfig(options) {
     onRequest: optFunction(options, "onRequest", "options.onRequest"),
     onResponse: optFunction(options, "onResponse", "options.onResponse"),
     debug: parseBoolean(options.debug, "options.debug"),
-  });
+  };
+  // A call's options when it is given none (by whether it is idempotent), made once.
+  config.defaultCalls = [config.retryInvocations ? config.retry : RETRY_NONE, config.retry].map((retry) =>
+    Object.freeze({ signal: undefined, timeoutMs: config.timeoutMs, retry }));
+  return Object.freeze(config);
 }
 
 /**
@@ -179,7 +183,7 @@ export function clientConfig(options) {
  */
 export function callOptions(obj, config, field, idempotent) {
   const byDefault = idempotent || config.retryInvocations ? config.retry : RETRY_NONE;
-  if (obj === undefined) return { signal: undefined, timeoutMs: config.timeoutMs, retry: byDefault };
+  if (obj === undefined) return config.defaultCalls[idempotent ? 1 : 0];
   const signal = obj.signal;
   if (!absent(signal) && !(signal instanceof AbortSignal)) throw invalid(`${field}.signal`, "must be an AbortSignal");
   return {
@@ -190,7 +194,11 @@ export function callOptions(obj, config, field, idempotent) {
 }
 
 /** `logType` and `requestVersion` of `invoke`: the headers to add, and whether v0 was asked. */
+/** `invokeOptions(undefined)`, shared: the common call allocates nothing for it. */
+const INVOKE_DEFAULTS = Object.freeze({ headers: Object.freeze([Object.freeze(["x-cff-request-version", "v1"])]), v0: false });
+
 export function invokeOptions(obj) {
+  if (obj === undefined) return INVOKE_DEFAULTS;
   const logType = obj && optString(obj, "logType", "options.logType");
   if (logType !== undefined && logType !== "tail" && logType !== "none") {
     throw invalid("options.logType", 'must be "tail" or "none"');

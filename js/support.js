@@ -45,8 +45,10 @@ export function linkSignals(userSignal, timeoutMs) {
  * common case: an AbortController, a timer and fetch's set-up of a new signal cost ~10 µs
  * a call (a few percent of a loopback call). Calls whose deadlines fall in one slot (a
  * 64th of the timeout, 1 to 250 ms wide) share a controller that aborts at the slot's
- * end, so a call times out at most one slot late. A slot takes at most 256 calls: fetch
- * leaves an abort listener on the signal per request until it is collected.
+ * end, so a call times out at most one slot late. A slot takes at most 64 calls: fetch
+ * leaves an abort listener on the signal per request until it is collected, and lists
+ * them all when it follows the signal (undici's max-listeners check), so a crowded
+ * signal costs more per call than a new one.
  */
 class SharedDeadline {
   constructor(timeoutMs, end, now) {
@@ -82,7 +84,7 @@ class SharedDeadline {
 
 /** The newest slot of each timeout. */
 const deadlines = new Map();
-const SLOT_CALLS = 256;
+const SLOT_CALLS = 64;
 
 class SharedDeadlineCall {
   constructor(timeoutMs) {
