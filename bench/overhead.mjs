@@ -2,11 +2,11 @@
 // (its own process, 127.0.0.1), side by side in one process and one run:
 //   raw      fetch() + res.json(), with X-Auth-Token          the floor
 //   ours     functiongraph-client, token and AK/SK           client.invoke(urn, {})
-//            and token with timeoutMs: 0 (no per-call AbortSignal: what the default timeout costs)
+//            and token with timeoutMs: 0 (no AbortSignal at all: what the default timeout costs)
 //   official @huaweicloud/huaweicloud-sdk-functiongraph, AK/SK (it has no token mode)
 // Sequential: the median per-call latency of N calls. Concurrent: wall time / N with 64
-// calls in flight. Each repeat runs every client (order rotated) after a warm-up; ratios
-// are paired within a repeat. Run alone: node bench/overhead.mjs
+// calls in flight. Within a repeat the clients take turns in short blocks (see SEQ_BLOCK);
+// ratios are paired within a repeat. Run alone: node bench/overhead.mjs
 import { fileURLToPath } from "node:url";
 import fg from "@huaweicloud/huaweicloud-sdk-functiongraph";
 import core from "@huaweicloud/huaweicloud-sdk-core";
@@ -72,17 +72,21 @@ function makeClients(mod, endpoint) {
   };
 }
 
-async function sequential(invoke, n) {
-  const lat = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await invoke();
-    lat[i] = performance.now() - t0;
-  }
-  return median(lat) * 1000; // µs
+// Clients take turns in short blocks (the order rotating each block), so that drift of a
+// shared, noisy machine over a repeat falls on every client alike, not on whichever ran
+// during a slow stretch.
+const SEQ_BLOCK = 100;
+const CONC_BLOCK = 500;
+
+/** One sequential call's latency, µs. */
+async function timed(invoke) {
+  const t0 = performance.now();
+  await invoke();
+  return (performance.now() - t0) * 1000;
 }
 
-async function concurrent(invoke, n, inFlight) {
+/** Wall time of `n` calls with `inFlight` at a time, µs. */
+async function concurrentWall(invoke, n, inFlight) {
   let started = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -93,7 +97,33 @@ async function concurrent(invoke, n, inFlight) {
       }
     }),
   );
-  return ((performance.now() - t0) / n) * 1000; // µs per call
+  return (performance.now() - t0) * 1000;
+}
+
+/** Per client: the median latency of `n` sequential calls, taken in turns of SEQ_BLOCK. */
+async function sequential(clients, order, n) {
+  const lat = Object.fromEntries(order.map((k) => [k, []]));
+  for (let done = 0, turn = 0; done < n; done += SEQ_BLOCK, turn++) {
+    const len = Math.min(SEQ_BLOCK, n - done);
+    for (let j = 0; j < order.length; j++) {
+      const k = order[(j + turn) % order.length];
+      for (let i = 0; i < len; i++) lat[k].push(await timed(clients[k].invoke));
+    }
+  }
+  return Object.fromEntries(order.map((k) => [k, median(lat[k])]));
+}
+
+/** Per client: wall time / `n` with `inFlight` calls at a time, in turns of CONC_BLOCK calls. */
+async function concurrent(clients, order, n, inFlight) {
+  const wall = Object.fromEntries(order.map((k) => [k, 0]));
+  for (let done = 0, turn = 0; done < n; done += CONC_BLOCK, turn++) {
+    const len = Math.min(CONC_BLOCK, n - done);
+    for (let j = 0; j < order.length; j++) {
+      const k = order[(j + turn) % order.length];
+      wall[k] += await concurrentWall(clients[k].invoke, len, inFlight);
+    }
+  }
+  return Object.fromEntries(order.map((k) => [k, wall[k] / n]));
 }
 
 export async function run() {
@@ -106,16 +136,16 @@ export async function run() {
     const seq = Object.fromEntries(names.map((k) => [k, []]));
     const conc = Object.fromEntries(names.map((k) => [k, []]));
     for (const k of names) {
-      await concurrent(clients[k].invoke, WARMUP, IN_FLIGHT);
-      await sequential(clients[k].invoke, WARMUP);
+      await concurrentWall(clients[k].invoke, WARMUP, IN_FLIGHT);
+      for (let i = 0; i < WARMUP; i++) await clients[k].invoke();
     }
     for (let r = 0; r < REPEATS; r++) {
       const order = names.map((_, i) => names[(i + r) % names.length]);
-      for (const k of order) {
-        seq[k].push(await sequential(clients[k].invoke, SEQ_N));
-      }
-      for (const k of order) {
-        conc[k].push(await concurrent(clients[k].invoke, CONC_N, IN_FLIGHT));
+      const s = await sequential(clients, order, SEQ_N);
+      const c = await concurrent(clients, order, CONC_N, IN_FLIGHT);
+      for (const k of names) {
+        seq[k].push(s[k]);
+        conc[k].push(c[k]);
       }
       log(`overhead repeat ${r + 1}/${REPEATS}: seq µs ${names.map((k) => `${k} ${seq[k].at(-1).toFixed(0)}`).join(", ")};` +
         ` 64 in flight µs ${names.map((k) => `${k} ${conc[k].at(-1).toFixed(1)}`).join(", ")}`);
@@ -153,8 +183,9 @@ export async function run() {
       figures,
       details: {
         method: `No-op sync invokes (event {}) against a node:http responder in its own process answering the service's v1 wrapper and headers. ` +
-          `Per repeat, after a warm-up of ${WARMUP} calls per client: ${SEQ_N} sequential calls (median per-call latency) and ${CONC_N} calls ` +
-          `with ${IN_FLIGHT} in flight (wall time / N), clients in rotated order; ${REPEATS} repeats; ratios paired within a repeat.`,
+          `Per repeat, after a warm-up of ${WARMUP} calls per client: ${SEQ_N} sequential calls per client (median per-call latency) and ${CONC_N} calls ` +
+          `with ${IN_FLIGHT} in flight (wall time / N), the clients taking turns in blocks of ${SEQ_BLOCK} (sequential) and ${CONC_BLOCK} (in flight) ` +
+          `calls in an order that rotates each block, so the machine's drift falls on all alike; ${REPEATS} repeats; ratios paired within a repeat.`,
         seqN: SEQ_N, concN: CONC_N, inFlight: IN_FLIGHT, repeats: REPEATS, warmup: WARMUP,
       },
     };
