@@ -48,7 +48,7 @@ export function linkSignals(userSignal, timeoutMs) {
  * end, so a call times out at most one slot late. A slot takes at most 64 calls: fetch
  * leaves an abort listener on the signal per request until it is collected, and lists
  * them all when it follows the signal (undici's max-listeners check), so a crowded
- * signal costs more per call than a new one.
+ * signal costs more per call than a new one. Slots are timed on the monotonic clock.
  */
 class SharedDeadline {
   constructor(timeoutMs, end, now) {
@@ -58,7 +58,8 @@ class SharedDeadline {
     this.pending = 0;
     this.controller = new AbortController();
     this.signal = this.controller.signal;
-    this.timer = setTimeout(() => this.#fire(), end - now);
+    // `end` may lie past what a timer can wait when the timeout is near that limit.
+    this.timer = setTimeout(() => this.#fire(), Math.min(end - now, MAX_TIMER_MS));
   }
 
   #fire() {
@@ -71,36 +72,60 @@ class SharedDeadline {
 
   join() {
     this.calls++;
-    // In Node, the timer keeps the process alive only while a call waits on it.
-    if (this.pending++ === 0) this.timer.ref?.();
+    if (this.pending++ === 0) refTimer(this.timer, true);
   }
 
   leave() {
     if (--this.pending > 0) return;
-    if (deadlines.get(this.timeoutMs) === this) this.timer.unref?.();
-    else clearTimeout(this.timer); // no call can join it any more
+    if (deadlines.get(this.timeoutMs) === this) refTimer(this.timer, false);
+    else this.close(); // no call can join it any more
   }
+
+  close() {
+    clearTimeout(this.timer);
+    if (deadlines.get(this.timeoutMs) === this) deadlines.delete(this.timeoutMs);
+  }
+}
+
+/**
+ * Whether a timer keeps the process alive (Node's Timeout, Deno's timer ids): an idle
+ * slot's timer must not hold a script open for its whole timeout. Browsers have no such
+ * notion.
+ */
+function refTimer(timer, on) {
+  if (typeof timer === "object") on ? timer.ref?.() : timer.unref?.();
+  else (on ? globalThis.Deno?.refTimer : globalThis.Deno?.unrefTimer)?.(timer);
 }
 
 /** The newest slot of each timeout. */
 const deadlines = new Map();
 const SLOT_CALLS = 64;
+/**
+ * Past this many timeouts with a slot, the idle slots are dropped: a caller giving every
+ * call its own timeout (a remaining budget, say) must not leave a slot behind per call.
+ */
+const SLOT_TIMEOUTS = 32;
+
+function dropIdleSlots() {
+  for (const slot of deadlines.values()) if (slot.pending === 0) slot.close();
+}
 
 class SharedDeadlineCall {
   constructor(timeoutMs) {
-    const now = Date.now();
+    const now = performance.now();
     const width = Math.min(Math.max(timeoutMs / 64, 1), 250);
     const end = Math.ceil((now + timeoutMs) / width) * width;
     let slot = deadlines.get(timeoutMs);
     if (slot === undefined || slot.end !== end || slot.calls >= SLOT_CALLS) {
-      if (slot !== undefined && slot.pending === 0) clearTimeout(slot.timer);
+      if (slot !== undefined && slot.pending === 0) slot.close();
+      if (deadlines.size >= SLOT_TIMEOUTS) dropIdleSlots();
       slot = new SharedDeadline(timeoutMs, end, now);
       deadlines.set(timeoutMs, slot);
     }
     slot.join();
     this.slot = slot;
     this.signal = slot.signal;
-    this.started = now;
+    this.started = Date.now();
   }
 
   reason() {
@@ -158,8 +183,6 @@ export class InvokeResult {
     }
   }
 }
-// Its own name, not the one a minifier gives the binding.
-Object.defineProperty(InvokeResult, "name", { value: "InvokeResult" });
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms, signal) {

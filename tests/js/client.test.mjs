@@ -2,6 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createServer } from "node:net";
+import { inspect } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 import { KEYS, PROJECT, TOKEN, eventually, installPackage, startEmulator, urn } from "./harness.mjs";
 
@@ -288,8 +291,10 @@ describe("errors", () => {
     // 0 disables the client default for one call.
     const r = await client({ token: TOKEN }, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 300 }, { timeoutMs: 0 });
     assert.equal(r.status, 200);
-    // Longer than setTimeout can wait (2^31 - 1 ms) is no timeout, not an immediate one.
+    // Longer than setTimeout can wait (2^31 - 1 ms) is no timeout, not an immediate one; the
+    // longest it can wait works too (its deadline slot must not overrun the timer's limit).
     assert.equal((await client().invoke(urn("sleep"), { ms: 50 }, { timeoutMs: 2 ** 31 })).status, 200);
+    assert.equal((await client().invoke(urn("sleep"), { ms: 50 }, { timeoutMs: 2 ** 31 - 1 })).status, 200);
   });
 
   test("calls with one timeout share a deadline, each with its own outcome", async () => {
@@ -306,6 +311,26 @@ describe("errors", () => {
     const before = timers();
     await client().invoke(urn("echo"), {});
     assert.equal(timers(), before);
+  });
+
+  test("calls that each have their own timeout leave no deadlines behind", async () => {
+    // A remaining-budget pattern: every call a different timeoutMs. Each call ends before
+    // any request (its credentials provider fails), after its deadline slot was made.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc");
+    const failing = client(() => Promise.reject(new Error("no credentials")));
+    const calls = async (from, n) => {
+      for (let i = 0; i < n; i++) {
+        await assert.rejects(failing.invoke(urn("echo"), {}, { timeoutMs: from + i }), { name: "ValidationError" });
+      }
+    };
+    await calls(600_000, 2_000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await calls(700_000, 20_000);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 4 * 1024 * 1024, `the heap grew by ${grown} bytes over 20,000 calls`);
   });
 
   test("a stopped emulator: NetworkError with the platform error as cause", async () => {
@@ -384,6 +409,13 @@ describe("the client", () => {
 
   test("version is the package version", async () => {
     assert.match(pkg.version(), /^\d+\.\d+\.\d+$/);
+  });
+
+  test("every exported function and class has its own name (the entries are minified)", () => {
+    for (const [name, value] of Object.entries(pkg)) {
+      if (typeof value === "function") assert.equal(value.name, name);
+    }
+    assert.match(inspect(client()), /^FunctionGraphClient /);
   });
 });
 
