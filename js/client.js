@@ -9,7 +9,9 @@ import { asyncResult, cancelResult, invokeResult, listPage } from "./responses.j
 import { linkSignals, sleep } from "./support.js";
 import { signRequest } from "./signer.js";
 import { send } from "./transport.js";
-import { bodyLimit, cancelBody, listingQuery, parseTime, requestPath, version } from "./wire.js";
+// version.js is written by scripts/build-pkg.mjs (from Cargo.toml).
+import { version } from "./version.js";
+import { bodyLimit, cancelBody, listingQuery, parseTime, requestPath } from "./wire.js";
 
 const TERMINAL = new Set(["SUCCESS", "FAIL", "DISCARD"]);
 /** Default limit of a wait: the longest a function may run, plus a queueing minute. */

@@ -25,9 +25,6 @@ export class FunctionGraphError extends Error {
   }
 }
 
-// Its own name, not the one a minifier gives the binding.
-Object.defineProperty(FunctionGraphError, "name", { value: "FunctionGraphError" });
-
 function define(name) {
   const cls = {
     [name]: class extends FunctionGraphError {

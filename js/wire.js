@@ -5,7 +5,7 @@
 import * as wasm from "../functiongraph_client.js";
 import { invalid, optString, optionsObject } from "./options.js";
 
-export { bodyLimit, parseTime, version } from "../functiongraph_client.js";
+export { bodyLimit, parseTime } from "../functiongraph_client.js";
 
 /** A wasm answer: its value, or a refusal `"\0field\0message"` thrown as ValidationError. */
 function checked(out) {

@@ -32,11 +32,20 @@ run("wasm-opt", [
 // imports nothing from JS, so wasm-bindgen writes no snippets.
 mkdirSync(join(out, "js"));
 for (const f of readdirSync(join(root, "js"))) if (f.endsWith(".js")) cpSync(join(root, "js", f), join(out, "js", f));
+// js/version.js is written here, from Cargo.toml (the package.json's version too).
+const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+const version = /\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/.exec(cargo)[1];
+writeFileSync(
+  join(out, "js/version.js"),
+  `// Written by scripts/build-pkg.mjs from Cargo.toml.\n/** The package version. */\nexport function version() {\n  return ${JSON.stringify(version)};\n}\n`,
+);
 
-const reexports = `export { version } from "./functiongraph_client.js";
-export { signRequest } from "./js/signer.js";
-export { FunctionGraphClient } from "./js/client.js";
-export {
+// The public API, each function and class under its own name (.name, what
+// util.inspect and stack traces show), not the one the minifier gives its binding.
+const reexports = `import { version } from "./js/version.js";
+import { signRequest } from "./js/signer.js";
+import { FunctionGraphClient } from "./js/client.js";
+import {
   FunctionGraphError,
   ServiceError,
   NetworkError,
@@ -45,7 +54,36 @@ export {
   ResponseError,
   isFunctionGraphError,
 } from "./js/errors.js";
-export { InvokeResult } from "./js/support.js";
+import { InvokeResult } from "./js/support.js";
+
+const api = {
+  version,
+  signRequest,
+  FunctionGraphClient,
+  FunctionGraphError,
+  ServiceError,
+  NetworkError,
+  TimeoutError,
+  ValidationError,
+  ResponseError,
+  isFunctionGraphError,
+  InvokeResult,
+};
+for (const name in api) Object.defineProperty(api[name], "name", { value: name });
+
+export {
+  version,
+  signRequest,
+  FunctionGraphClient,
+  FunctionGraphError,
+  ServiceError,
+  NetworkError,
+  TimeoutError,
+  ValidationError,
+  ResponseError,
+  isFunctionGraphError,
+  InvokeResult,
+};
 `;
 writeFileSync(
   join(out, "entry-node.js"),
@@ -92,8 +130,6 @@ if (existsSync(types)) cpSync(types, join(pkgDir, "index.d.ts"));
 const readme = join(root, "pkg-template/README.md");
 if (existsSync(readme)) cpSync(readme, join(pkgDir, "README.md"));
 
-const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
-const version = /\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/.exec(cargo)[1];
 const pkg = {
   name: "functiongraph-client",
   version,

@@ -28,10 +28,6 @@ mod wire;
 pub use signer::sign_packed;
 pub use wire::{body_limit, cancel_body, listing_query, parse_time, request_path};
 
-use alloc::borrow::ToOwned;
-use alloc::string::String;
-use wasm_bindgen::prelude::*;
-
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static HEAP: heap::Bump = heap::Bump::new();
@@ -42,10 +38,4 @@ static HEAP: heap::Bump = heap::Bump::new();
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
-}
-
-/// The package version, stamped from Cargo.toml.
-#[wasm_bindgen(js_name = version)]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
 }
