@@ -40,50 +40,24 @@ writeFileSync(
   `// Written by scripts/build-pkg.mjs from Cargo.toml.\n/** The package version. */\nexport function version() {\n  return ${JSON.stringify(version)};\n}\n`,
 );
 
-// The public API, each function and class under its own name (.name, what
-// util.inspect and stack traces show), not the one the minifier gives its binding.
-const reexports = `import { version } from "./js/version.js";
-import { signRequest } from "./js/signer.js";
-import { FunctionGraphClient } from "./js/client.js";
-import {
-  FunctionGraphError,
-  ServiceError,
-  NetworkError,
-  TimeoutError,
-  ValidationError,
-  ResponseError,
-  isFunctionGraphError,
-} from "./js/errors.js";
-import { InvokeResult } from "./js/support.js";
-
-const api = {
-  version,
-  signRequest,
-  FunctionGraphClient,
-  FunctionGraphError,
-  ServiceError,
-  NetworkError,
-  TimeoutError,
-  ValidationError,
-  ResponseError,
-  isFunctionGraphError,
-  InvokeResult,
+// The public API by module. Each function and class is exported under its own name (.name,
+// what util.inspect and stack traces show), not the one the minifier gives its binding.
+const API = {
+  "./js/version.js": ["version"],
+  "./js/signer.js": ["signRequest"],
+  "./js/client.js": ["FunctionGraphClient"],
+  "./js/errors.js": [
+    "FunctionGraphError", "ServiceError", "NetworkError", "TimeoutError", "ValidationError", "ResponseError",
+    "isFunctionGraphError",
+  ],
+  "./js/support.js": ["InvokeResult"],
 };
-for (const name in api) Object.defineProperty(api[name], "name", { value: name });
+const names = Object.values(API).flat().join(", ");
+const reexports = `${Object.entries(API).map(([from, list]) => `import { ${list.join(", ")} } from "${from}";`).join("\n")}
 
-export {
-  version,
-  signRequest,
-  FunctionGraphClient,
-  FunctionGraphError,
-  ServiceError,
-  NetworkError,
-  TimeoutError,
-  ValidationError,
-  ResponseError,
-  isFunctionGraphError,
-  InvokeResult,
-};
+for (const [name, value] of Object.entries({ ${names} })) Object.defineProperty(value, "name", { value: name });
+
+export { ${names} };
 `;
 writeFileSync(
   join(out, "entry-node.js"),
