@@ -60,6 +60,32 @@ export function figure({ id, section, label, unit, runs, better, target, chart, 
   return f;
 }
 
+/**
+ * The order clients take their turns in, a fresh random permutation each turn (seeded, so a
+ * run can be repeated). A fixed cycle gives every client the same predecessor each turn, so
+ * the garbage of a heavy client (the official SDK) is always collected in the same
+ * client's turn; a random order spreads it over all of them.
+ */
+export function turnOrders(names, seed = 0x5eed) {
+  let state = seed >>> 0;
+  const random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return () => {
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  };
+}
+
 /** Paired per-repeat ratio a[i] / b[i]. */
 export const ratios = (a, b) => a.map((v, i) => v / b[i]);
 

@@ -12,7 +12,7 @@ import fg from "@huaweicloud/huaweicloud-sdk-functiongraph";
 import core from "@huaweicloud/huaweicloud-sdk-core";
 import {
   KEYS, PROJECT, QUICK, TOKEN, emit, figure, importPackage, invokePath, log, median, packageProject, ratios,
-  startResponder, urn,
+  startResponder, turnOrders, urn,
 } from "./common.mjs";
 
 const SEQ_N = QUICK ? 150 : 1500;
@@ -72,9 +72,9 @@ function makeClients(mod, endpoint) {
   };
 }
 
-// Clients take turns in short blocks (the order rotating each block), so that drift of a
-// shared, noisy machine over a repeat falls on every client alike, not on whichever ran
-// during a slow stretch.
+// Clients take turns in short blocks (in a fresh random order each turn), so that drift of
+// a shared, noisy machine over a repeat falls on every client alike, not on whichever ran
+// during a slow stretch, and no client always follows the same one.
 const SEQ_BLOCK = 100;
 const CONC_BLOCK = 500;
 
@@ -101,29 +101,27 @@ async function concurrentWall(invoke, n, inFlight) {
 }
 
 /** Per client: the median latency of `n` sequential calls, taken in turns of SEQ_BLOCK. */
-async function sequential(clients, order, n) {
-  const lat = Object.fromEntries(order.map((k) => [k, []]));
-  for (let done = 0, turn = 0; done < n; done += SEQ_BLOCK, turn++) {
+async function sequential(clients, nextOrder, n) {
+  const names = Object.keys(clients);
+  const lat = Object.fromEntries(names.map((k) => [k, []]));
+  for (let done = 0; done < n; done += SEQ_BLOCK) {
     const len = Math.min(SEQ_BLOCK, n - done);
-    for (let j = 0; j < order.length; j++) {
-      const k = order[(j + turn) % order.length];
+    for (const k of nextOrder()) {
       for (let i = 0; i < len; i++) lat[k].push(await timed(clients[k].invoke));
     }
   }
-  return Object.fromEntries(order.map((k) => [k, median(lat[k])]));
+  return Object.fromEntries(names.map((k) => [k, median(lat[k])]));
 }
 
 /** Per client: wall time / `n` with `inFlight` calls at a time, in turns of CONC_BLOCK calls. */
-async function concurrent(clients, order, n, inFlight) {
-  const wall = Object.fromEntries(order.map((k) => [k, 0]));
-  for (let done = 0, turn = 0; done < n; done += CONC_BLOCK, turn++) {
+async function concurrent(clients, nextOrder, n, inFlight) {
+  const names = Object.keys(clients);
+  const wall = Object.fromEntries(names.map((k) => [k, 0]));
+  for (let done = 0; done < n; done += CONC_BLOCK) {
     const len = Math.min(CONC_BLOCK, n - done);
-    for (let j = 0; j < order.length; j++) {
-      const k = order[(j + turn) % order.length];
-      wall[k] += await concurrentWall(clients[k].invoke, len, inFlight);
-    }
+    for (const k of nextOrder()) wall[k] += await concurrentWall(clients[k].invoke, len, inFlight);
   }
-  return Object.fromEntries(order.map((k) => [k, wall[k] / n]));
+  return Object.fromEntries(names.map((k) => [k, wall[k] / n]));
 }
 
 export async function run() {
@@ -139,10 +137,10 @@ export async function run() {
       await concurrentWall(clients[k].invoke, WARMUP, IN_FLIGHT);
       for (let i = 0; i < WARMUP; i++) await clients[k].invoke();
     }
+    const nextOrder = turnOrders(names);
     for (let r = 0; r < REPEATS; r++) {
-      const order = names.map((_, i) => names[(i + r) % names.length]);
-      const s = await sequential(clients, order, SEQ_N);
-      const c = await concurrent(clients, order, CONC_N, IN_FLIGHT);
+      const s = await sequential(clients, nextOrder, SEQ_N);
+      const c = await concurrent(clients, nextOrder, CONC_N, IN_FLIGHT);
       for (const k of names) {
         seq[k].push(s[k]);
         conc[k].push(c[k]);
@@ -185,7 +183,7 @@ export async function run() {
         method: `No-op sync invokes (event {}) against a node:http responder in its own process answering the service's v1 wrapper and headers. ` +
           `Per repeat, after a warm-up of ${WARMUP} calls per client: ${SEQ_N} sequential calls per client (median per-call latency) and ${CONC_N} calls ` +
           `with ${IN_FLIGHT} in flight (wall time / N), the clients taking turns in blocks of ${SEQ_BLOCK} (sequential) and ${CONC_BLOCK} (in flight) ` +
-          `calls in an order that rotates each block, so the machine's drift falls on all alike; ${REPEATS} repeats; ratios paired within a repeat.`,
+          `calls in a fresh random order each block, so the machine's drift and one client's garbage fall on all alike; ${REPEATS} repeats; ratios paired within a repeat.`,
         seqN: SEQ_N, concN: CONC_N, inFlight: IN_FLIGHT, repeats: REPEATS, warmup: WARMUP,
       },
     };

@@ -13,7 +13,7 @@
 // Run alone: node bench/signing.mjs
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { KEYS, PROJECT, QUICK, emit, figure, importPackage, invokePath, log, median, packageProject, ratios } from "./common.mjs";
+import { KEYS, PROJECT, QUICK, emit, figure, importPackage, invokePath, log, median, packageProject, ratios, turnOrders } from "./common.mjs";
 
 const require = createRequire(import.meta.url);
 const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js");
@@ -94,11 +94,9 @@ export async function run() {
       const names = Object.keys(s.fns);
       const data = Object.fromEntries(names.map((k) => [k, []]));
       for (const k of names) opsPerSecond(s.fns[k].fn, spec.warmup);
+      const nextOrder = turnOrders(names);
       for (let r = 0; r < REPEATS; r++) {
-        for (let i = 0; i < names.length; i++) {
-          const k = names[(i + r) % names.length];
-          data[k].push(opsPerSecond(s.fns[k].fn, spec.batch));
-        }
+        for (const k of nextOrder()) data[k].push(opsPerSecond(s.fns[k].fn, spec.batch));
       }
       log(`signing ${size}: ${names.map((k) => `${k} ${Math.round(median(data[k]))}/s`).join(", ")}`);
       const panel = `Signing, ${spec.label} (${v.bodyBytes.toLocaleString("en")} B): signatures/s, higher is better`;
@@ -127,7 +125,7 @@ export async function run() {
       details: {
         method: `Same request (POST ${invokePath("echo")}, Content-Type application/json, X-Project-Id, host 127.0.0.1:8787) signed by ` +
           "signRequest() and by the official SDK's AKSKSigner.sign(); both are first checked to give the same Authorization at a fixed date. " +
-          `Timed calls use the current time. Throughput = batch / wall time, after a warm-up of each signer; ${REPEATS} repeats, order rotated. ` +
+          `Timed calls use the current time. Throughput = batch / wall time, after a warm-up of each signer; ${REPEATS} repeats, in a fresh random order each repeat. ` +
           "The official signer is given the event object (it JSON.stringifies it to hash the payload, as its HcClient does); ours is " +
           "timed both with the body string given and with JSON.stringify(event) inside the timed call; the target uses the latter.",
         repeats: REPEATS,
