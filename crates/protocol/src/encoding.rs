@@ -1,8 +1,5 @@
 //! Percent-encoding as the official SDKs' signer does it, and hex.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 /// Whether `b` passes through Python's `quote(s, safe='~')` unchanged.
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -62,41 +59,6 @@ pub fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Appends `n` in decimal, zero-padded to `width` digits, as `format!("{n:0width$}")`
-/// does (a minus sign counts towards the width). Written out because `core::fmt` is
-/// several KB of wasm.
-pub fn push_decimal(out: &mut String, n: i64, width: usize) {
-    if n < 0 {
-        out.push('-');
-    }
-    push_unsigned(
-        out,
-        n.unsigned_abs(),
-        width.saturating_sub(usize::from(n < 0)),
-    );
-}
-
-/// As [`push_decimal`], for a `u64`.
-pub fn push_unsigned(out: &mut String, n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n;
-    loop {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for _ in len..width {
-        out.push('0');
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(d as char);
-    }
-}
-
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -109,20 +71,6 @@ pub fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn push_decimal_matches_format() {
-        for n in [0i64, 7, -7, 42, 2026, -2026, 99_999, i64::MAX, i64::MIN] {
-            for width in [0, 1, 2, 4, 6] {
-                let mut out = String::new();
-                super::push_decimal(&mut out, n, width);
-                assert_eq!(out, format!("{n:0width$}"), "{n} {width}");
-            }
-        }
-        let mut out = String::new();
-        super::push_unsigned(&mut out, u64::MAX, 0);
-        assert_eq!(out, u64::MAX.to_string());
-    }
-
     use super::*;
 
     #[test]

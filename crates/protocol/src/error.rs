@@ -1,8 +1,5 @@
 //! The service's error body and the error codes the invocation APIs answer with.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 use serde::{Deserialize, Serialize};
 
 /// The JSON body of every 4xx/5xx answer: `{"error_code": "FSS.0404", "error_msg": "..."}`.

@@ -1,8 +1,5 @@
 //! Header names used by the invocation APIs (lower-case, as HTTP/2 and `http` want them).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 /// IAM token authentication.
 pub const AUTH_TOKEN: &str = "x-auth-token";
 /// `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`.

@@ -1,8 +1,5 @@
 //! The service's documented limits.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 /// Largest sync invocation request (and response) body: 6 MB.
 pub const SYNC_BODY_MAX: usize = 6 * 1024 * 1024;
 /// Largest async invocation request body: 256 KB.
@@ -22,10 +19,10 @@ pub const QUERY_VALUE_MAX: usize = 64;
 /// How far `X-Sdk-Date` may be from the server's clock: 15 minutes.
 pub const SDK_DATE_SKEW_SECS: i64 = 15 * 60;
 /// Allowed async max event age, seconds.
-pub const ASYNC_EVENT_AGE_RANGE: core::ops::RangeInclusive<u32> = 1..=86_400;
+pub const ASYNC_EVENT_AGE_RANGE: std::ops::RangeInclusive<u32> = 1..=86_400;
 /// Default async max event age, seconds.
 pub const ASYNC_EVENT_AGE_DEFAULT: u32 = 3600;
 /// Allowed async retry attempts.
-pub const ASYNC_RETRY_RANGE: core::ops::RangeInclusive<u32> = 0..=3;
+pub const ASYNC_RETRY_RANGE: std::ops::RangeInclusive<u32> = 0..=3;
 /// Default async retry attempts.
 pub const ASYNC_RETRY_DEFAULT: u32 = 1;

@@ -1,7 +1,6 @@
 //! Request paths: `/v2/{project_id}/fgs/functions/{function_urn}/{operation}`.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
+use std::fmt;
 
 use crate::encoding::{percent_decode, quote};
 
@@ -52,18 +51,12 @@ impl Operation {
 /// The wire path of `operation` on `urn`, with the URN percent-encoded as the official
 /// SDKs send it (`:` as `%3A`).
 pub fn path(project_id: &str, urn: &str, operation: Operation) -> String {
-    let mut out = String::with_capacity(urn.len() * 2 + 64);
-    for part in [
-        "/v2/",
-        &quote(project_id),
-        "/fgs/functions/",
-        &quote(urn),
-        "/",
-    ] {
-        out.push_str(part);
-    }
-    out.push_str(operation.suffix());
-    out
+    format!(
+        "/v2/{}/fgs/functions/{}/{}",
+        quote(project_id),
+        quote(urn),
+        operation.suffix()
+    )
 }
 
 /// A request path taken apart. The URN is decoded but not yet validated.
@@ -85,6 +78,19 @@ pub enum PathError {
     /// A segment has a malformed percent escape or is not UTF-8 once decoded.
     BadEncoding,
 }
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PathError::NotFound => "not a path of the FunctionGraph invocation APIs",
+            PathError::BadEncoding => {
+                "a path segment has a malformed percent escape or is not UTF-8 once decoded"
+            }
+        })
+    }
+}
+
+impl std::error::Error for PathError {}
 
 /// Takes a wire path apart. Splits on `/` before decoding, so an encoded slash
 /// (`%2F`) stays inside its segment, where the URN check refuses it.

@@ -1,11 +1,8 @@
 //! Query strings: decoding, encoding, and the async listing's parameters.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
+use std::fmt;
 
-use core::fmt;
-
-use crate::encoding::{percent_decode, push_unsigned, quote};
+use crate::encoding::{percent_decode, quote};
 use crate::limits::{LIST_LIMIT_MAX, QUERY_VALUE_MAX};
 use crate::models::AsyncStatus;
 use crate::time::{format_query_time, parse_query_time};
@@ -22,24 +19,13 @@ pub fn decode(raw: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-fn decimal(n: u64) -> String {
-    let mut out = String::new();
-    push_unsigned(&mut out, n, 0);
-    out
-}
-
 /// Encodes pairs as a query string (no leading `?`), in the given order.
 pub fn encode(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (k, v) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.push_str(&quote(k));
-        out.push('=');
-        out.push_str(&quote(v));
-    }
-    out
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote(k), quote(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// A query parameter that is not acceptable, and why.
@@ -60,6 +46,8 @@ impl fmt::Display for QueryError {
         )
     }
 }
+
+impl std::error::Error for QueryError {}
 
 fn invalid(param: &'static str, reason: impl Into<String>) -> QueryError {
     QueryError {
@@ -91,10 +79,10 @@ impl ListAsyncQuery {
         let mut pairs = Vec::new();
         let mut push = |k: &str, v: String| pairs.push((k.to_owned(), v));
         if let Some(limit) = self.limit {
-            push("limit", decimal(u64::from(limit)));
+            push("limit", limit.to_string());
         }
         if let Some(marker) = self.marker {
-            push("marker", decimal(marker));
+            push("marker", marker.to_string());
         }
         if let Some(begin) = self.begin {
             push("query_begin_time", format_query_time(begin));
@@ -208,16 +196,10 @@ impl ActiveAsyncQuery {
     /// The wire pairs.
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut pairs = self.list.to_pairs();
-        // Order is free on the wire (the signature sorts): no sort, which saves wasm size.
+        // After the listing's pairs, as the client has always sent them: order is free
+        // on the wire (the signature sorts).
         if !self.requests.is_empty() {
-            let mut ids = String::new();
-            for id in &self.requests {
-                if !ids.is_empty() {
-                    ids.push(',');
-                }
-                ids.push_str(id);
-            }
-            pairs.push(("requests".to_owned(), ids));
+            pairs.push(("requests".to_owned(), self.requests.join(",")));
         }
         pairs
     }

@@ -1,10 +1,8 @@
 //! `SDK-HMAC-SHA256`: the AK/SK request signature of the official Huawei Cloud SDKs,
 //! for the client (sign) and the emulator (verify). Same canonical form both ways.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use core::fmt;
+use std::collections::BTreeMap;
+use std::fmt;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -57,13 +55,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// Canonical URI: decode, encode each segment, and end with `/`.
 pub fn canonical_uri(path: &str) -> String {
     let decoded = percent_decode(path).unwrap_or_else(|| path.to_owned());
-    let mut uri = String::with_capacity(decoded.len() + 8);
-    for (i, segment) in decoded.split('/').enumerate() {
-        if i > 0 {
-            uri.push('/');
-        }
-        uri.push_str(&quote(segment));
-    }
+    let mut uri = decoded.split('/').map(quote).collect::<Vec<_>>().join("/");
     if !uri.ends_with('/') {
         uri.push('/');
     }
@@ -72,69 +64,33 @@ pub fn canonical_uri(path: &str) -> String {
 
 /// Canonical query: pairs sorted by key then value, each part encoded.
 pub fn canonical_query(query: &[(String, String)]) -> String {
-    let mut sorted: Vec<(String, String)> = query.to_vec();
-    sort_pairs(&mut sorted);
-    let mut out = String::new();
-    for (k, v) in &sorted {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.push_str(&quote(k));
-        out.push('=');
-        out.push_str(&quote(v));
-    }
-    out
+    let mut sorted = query.to_vec();
+    // Unstable is fine: equal pairs are identical.
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote(k), quote(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The headers a signer signs: every one whose name has no `_`, lower-cased and
 /// sorted, values trimmed, repeated names joined with `,`.
 fn signable_headers(headers: &[(String, String)], only: Option<&[&str]>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in headers {
         let name = name.to_ascii_lowercase();
         if name.contains('_') || only.is_some_and(|o| !o.contains(&name.as_str())) {
             continue;
         }
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, v)) => {
+        out.entry(name)
+            .and_modify(|v| {
                 v.push(',');
                 v.push_str(value.trim());
-            }
-            None => out.push((name, value.trim().to_owned())),
-        }
+            })
+            .or_insert_with(|| value.trim().to_owned());
     }
-    sort_pairs(&mut out);
-    out
-}
-
-/// Sorts by name, then value. A heapsort: O(n log n) like `sort_unstable` (hostile
-/// requests can carry thousands of headers), and a tenth of its code in the wasm.
-/// Unstable is fine: equal pairs are identical.
-fn sort_pairs(v: &mut [(String, String)]) {
-    fn sift_down(v: &mut [(String, String)], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && v[child] < v[child + 1] {
-                child += 1;
-            }
-            if v[root] >= v[child] {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    let n = v.len();
-    for start in (0..n / 2).rev() {
-        sift_down(v, start, n);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
-    }
+    out.into_iter().collect()
 }
 
 /// The canonical request and the signed-headers list for `headers`.
@@ -143,41 +99,30 @@ fn canonical_request(
     headers: &[(String, String)],
     payload_hash: &str,
 ) -> (String, String) {
-    let mut canonical_headers = String::new();
-    for (n, v) in headers {
-        canonical_headers.push_str(n);
-        canonical_headers.push(':');
-        canonical_headers.push_str(v);
-        canonical_headers.push('\n');
-    }
-    let mut signed = String::new();
-    for (n, _) in headers {
-        if !signed.is_empty() {
-            signed.push(';');
-        }
-        signed.push_str(n);
-    }
-    let mut canonical = req.method.to_ascii_uppercase();
-    for part in [
-        &canonical_uri(req.path),
-        &canonical_query(req.query),
-        &canonical_headers,
-        &signed,
-        payload_hash,
-    ] {
-        canonical.push('\n');
-        canonical.push_str(part);
-    }
+    let canonical_headers: String = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let signed = headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    let canonical = format!(
+        "{}\n{}\n{}\n{}\n{}\n{}",
+        req.method.to_ascii_uppercase(),
+        canonical_uri(req.path),
+        canonical_query(req.query),
+        canonical_headers,
+        signed,
+        payload_hash
+    );
     (canonical, signed)
 }
 
 /// `SDK-HMAC-SHA256\n{date}\n{hex sha256(canonical request)}`.
 pub fn string_to_sign(date: &str, canonical_request: &str) -> String {
-    let mut out = String::from(ALGORITHM);
-    for part in ["\n", date, "\n", &sha256_hex(canonical_request.as_bytes())] {
-        out.push_str(part);
-    }
-    out
+    format!(
+        "{ALGORITHM}\n{date}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    )
 }
 
 fn hmac_hex(secret_key: &str, message: &str) -> String {
@@ -223,17 +168,9 @@ pub fn sign(
     let (canonical_request, signed_headers) = canonical_request(req, &headers, &payload_hash);
     let string_to_sign = string_to_sign(date.trim(), &canonical_request);
     let signature = hmac_hex(secret_key, &string_to_sign);
-    let mut authorization = String::from(ALGORITHM);
-    for part in [
-        " Access=",
-        access_key,
-        ", SignedHeaders=",
-        &signed_headers,
-        ", Signature=",
-        &signature,
-    ] {
-        authorization.push_str(part);
-    }
+    let authorization = format!(
+        "{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}"
+    );
     Ok(Signature {
         canonical_request,
         string_to_sign,
@@ -252,9 +189,13 @@ pub enum SignError {
 
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the request has no X-Sdk-Date header to sign")
+        match self {
+            SignError::MissingDate => f.write_str("the request has no X-Sdk-Date header to sign"),
+        }
     }
 }
+
+impl std::error::Error for SignError {}
 
 /// A parsed `Authorization: SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,6 +243,8 @@ impl fmt::Display for VerifyError {
         }
     }
 }
+
+impl std::error::Error for VerifyError {}
 
 /// Parses an `Authorization` header value.
 ///
@@ -401,28 +344,5 @@ pub fn verify(
         Ok(())
     } else {
         Err(VerifyError::Mismatch)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sort_pairs_sorts_like_sort_unstable() {
-        let mut seed = 7u32;
-        for n in 0..40 {
-            let mut v: Vec<(String, String)> = (0..n)
-                .map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    (
-                        ((seed >> 16) % 5).to_string(),
-                        ((seed >> 8) % 3).to_string(),
-                    )
-                })
-                .collect();
-            let mut expected = v.clone();
-            expected.sort_unstable();
-            super::sort_pairs(&mut v);
-            assert_eq!(v, expected);
-        }
     }
 }

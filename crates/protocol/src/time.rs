@@ -1,13 +1,8 @@
 //! The two UTC formats on the wire: query times (`2024-01-02T03:04:05`) and the
 //! signer's `X-Sdk-Date` (`20240102T030405Z`). Seconds since the Unix epoch inside.
 //!
-//! Hand-written civil-date arithmetic (days from 1970-01-01, proleptic Gregorian) keeps
-//! a date library out of the WebAssembly client.
-
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::encoding::push_decimal;
+//! The civil-date arithmetic (days from 1970-01-01, proleptic Gregorian) is a few lines
+//! and needs no date library.
 
 /// A calendar date and time of day, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,21 +85,15 @@ pub fn format_query_time(secs: i64) -> String {
 
 /// `YYYY{d}MM{d}DDTHH{t}mm{t}ss{suffix}`.
 fn format_civil(secs: i64, d: &str, t: &str, suffix: &str) -> String {
-    let c = civil_from_secs(secs);
-    let mut out = String::with_capacity(20);
-    push_decimal(&mut out, c.year, 4);
-    for (sep, n) in [
-        (d, c.month),
-        (d, c.day),
-        ("T", c.hour),
-        (t, c.minute),
-        (t, c.second),
-    ] {
-        out.push_str(sep);
-        push_decimal(&mut out, i64::from(n), 2);
-    }
-    out.push_str(suffix);
-    out
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    } = civil_from_secs(secs);
+    format!("{year:04}{d}{month:02}{d}{day:02}T{hour:02}{t}{minute:02}{t}{second:02}{suffix}")
 }
 
 /// Parses a query time: `YYYY-MM-DDTHH:mm:ss` (UTC), plus the forms the official

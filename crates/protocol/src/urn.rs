@@ -1,11 +1,6 @@
 //! Function URNs: `urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}|:!{alias}]`.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::encoding::push_unsigned;
-
-use core::fmt;
+use std::fmt;
 
 /// Longest URN accepted, in bytes: far above any real one, small enough to bound work.
 pub const MAX_URN_LEN: usize = 512;
@@ -48,36 +43,22 @@ pub enum UrnError {
     Field(&'static str),
 }
 
-impl UrnError {
-    /// What is wrong, in words (built without `core::fmt`, which is KB of wasm).
-    pub fn describe(&self) -> String {
-        let mut out = String::new();
+impl fmt::Display for UrnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UrnError::TooLong => {
-                out.push_str("the function URN is longer than ");
-                push_unsigned(&mut out, MAX_URN_LEN as u64, 0);
-                out.push_str(" bytes");
-            }
-            UrnError::Shape => out.push_str(
+            UrnError::TooLong => write!(f, "the function URN is longer than {MAX_URN_LEN} bytes"),
+            UrnError::Shape => f.write_str(
                 "expected urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}|:!{alias}]",
             ),
-            UrnError::Field(name) => {
-                out.push_str("the URN's ");
-                out.push_str(name);
-                out.push_str(" must be 1 to ");
-                push_unsigned(&mut out, MAX_FIELD_LEN as u64, 0);
-                out.push_str(" characters of letters, digits, '-', '_' or '.'");
-            }
+            UrnError::Field(name) => write!(
+                f,
+                "the URN's {name} must be 1 to {MAX_FIELD_LEN} characters of letters, digits, '-', '_' or '.'"
+            ),
         }
-        out
     }
 }
 
-impl fmt::Display for UrnError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
+impl std::error::Error for UrnError {}
 
 /// Letters, digits, `-`, `_`, `.`; not `.`/`..`; 1 to [`MAX_FIELD_LEN`] long.
 fn valid_field(s: &str) -> bool {
@@ -139,40 +120,19 @@ impl FunctionUrn {
     }
 }
 
-impl FunctionUrn {
-    /// The URN in its canonical form (what `Display` writes), built without `core::fmt`.
-    pub fn canonical(&self) -> String {
-        let mut out = String::with_capacity(96);
-        for part in [
-            "urn:fss:",
-            &self.region,
-            ":",
-            &self.project_id,
-            ":function:",
-            &self.package,
-            ":",
-            &self.name,
-        ] {
-            out.push_str(part);
-        }
-        match &self.qualifier {
-            None => {}
-            Some(Qualifier::Version(v)) => {
-                out.push(':');
-                out.push_str(v);
-            }
-            Some(Qualifier::Alias(a)) => {
-                out.push_str(":!");
-                out.push_str(a);
-            }
-        }
-        out
-    }
-}
-
+/// The URN in its canonical form, e.g. `urn:fss:cn-north-4:{project_id}:function:default:hello:!prod`.
 impl fmt::Display for FunctionUrn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical())
+        write!(
+            f,
+            "urn:fss:{}:{}:function:{}:{}",
+            self.region, self.project_id, self.package, self.name
+        )?;
+        match &self.qualifier {
+            None => Ok(()),
+            Some(Qualifier::Version(v)) => write!(f, ":{v}"),
+            Some(Qualifier::Alias(a)) => write!(f, ":!{a}"),
+        }
     }
 }
 
@@ -257,5 +217,21 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(FunctionUrn::parse(s), Err(want), "{s}");
         }
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert_eq!(
+            UrnError::TooLong.to_string(),
+            "the function URN is longer than 512 bytes"
+        );
+        assert_eq!(
+            UrnError::Shape.to_string(),
+            "expected urn:fss:{region}:{project_id}:function:{package}:{name}[:{version}|:!{alias}]"
+        );
+        assert_eq!(
+            UrnError::Field("alias").to_string(),
+            "the URN's alias must be 1 to 64 characters of letters, digits, '-', '_' or '.'"
+        );
     }
 }
