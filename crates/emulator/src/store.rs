@@ -70,7 +70,7 @@ pub struct Page {
     /// How many match in all.
     pub count: u64,
     /// Marker of the next page, if any.
-    pub next_marker: Option<i64>,
+    pub next_marker: Option<u64>,
 }
 
 /// `error_message` of a cancelled invocation.
@@ -398,7 +398,8 @@ impl Store {
             for row in rows {
                 let (seq, inv) = row?;
                 if page.invocations.len() as i64 == limit {
-                    page.next_marker = last_seq;
+                    // Sequence numbers start at 1, so they are never negative.
+                    page.next_marker = last_seq.and_then(|s| u64::try_from(s).ok());
                     break;
                 }
                 last_seq = Some(seq);

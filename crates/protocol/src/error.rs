@@ -3,11 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 /// The JSON body of every 4xx/5xx answer: `{"error_code": "FSS.0404", "error_msg": "..."}`.
+///
+/// Read leniently: `error_msg` may be absent or `null` (read as `""`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Machine-readable code, e.g. `FSS.1051` or `APIGW.0301`.
     pub error_code: String,
     /// Human-readable message.
+    #[serde(default, deserialize_with = "crate::lenient::string_or_null")]
     pub error_msg: String,
     /// Set by the API gateway on its own errors (authentication).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,19 +1,42 @@
 //! JSON bodies of the invocation APIs, with the service's snake_case field names.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::lenient::{
+    i64_from_number_or_string, opt_i32_from_number, opt_u64_from_number_or_string, string_or_null,
+    u64_from_number,
+};
+
 /// Sync invoke answer in the `v1` (JSON) format, and the official SDKs' response model.
+///
+/// Read leniently: `request_id` and `log` may be absent or `null` (read as `""`), and
+/// `status` too (read as 200). `result` is required. Written as the service writes it,
+/// every field present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvokeResponseBody {
     /// Request id of the invocation.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub request_id: String,
     /// What the function returned, as text (JSON text unless it returned a string).
     pub result: String,
     /// The function's log, or the last 4 KB of it with `X-Cff-Log-Type: tail`.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub log: String,
     /// 200 when the function succeeded, otherwise the function error status.
+    #[serde(default = "status_ok", deserialize_with = "status_or_ok")]
     pub status: i32,
+}
+
+/// The `status` of a sync invoke answer that does not give one.
+fn status_ok() -> i32 {
+    200
+}
+
+/// `status`; `null` is 200.
+fn status_or_ok<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    Ok(opt_i32_from_number(d)?.unwrap_or_else(status_ok))
 }
 
 /// `X-Cff-Invoke-Summary`: `{"duration":1.913,"billingDuration":100,"memorySize":128,"memoryUsed":41.51171875}`.
@@ -95,6 +118,11 @@ impl fmt::Display for AsyncStatus {
 }
 
 /// One record of an async invocations listing.
+///
+/// Read leniently: `error_message`, `start_time` and `end_time` may be absent or `null`
+/// (read as `""`); `error_code` may be absent or `null` (read as 0), and may be a
+/// decimal string. `request_id` and `status` are required, and an unknown status is an
+/// error. Written as the service writes it, every field present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AsyncInvocation {
     /// Request id returned by the async invoke.
@@ -102,25 +130,42 @@ pub struct AsyncInvocation {
     /// Current status.
     pub status: AsyncStatus,
     /// Error text; empty on success or while not finished.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub error_message: String,
     /// Error code; 0 on success or while not finished.
+    #[serde(default, deserialize_with = "i64_from_number_or_string")]
     pub error_code: i64,
     /// When it started (when accepted, while waiting), `YYYY-MM-DDTHH:mm:ss` UTC.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub start_time: String,
     /// When it ended, same format; empty while not finished.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub end_time: String,
 }
 
 /// Async invocations listing.
+///
+/// Read leniently: `count` may be absent (read as 0: a client takes an absent count
+/// to be `invocations.len()`, which serde cannot see from this field), but must be a
+/// number when given. `next_marker` may be absent or `null` (no next page), a number
+/// or a decimal string: the service's marker is an offset, which its SDK models as an
+/// integer and Terraform reads as a string. A string that is not decimal is an error.
+/// Written as the service writes it: `next_marker` as a JSON integer, left out when
+/// there is none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListAsyncInvocationsResponse {
     /// The page of records, newest first.
     pub invocations: Vec<AsyncInvocation>,
-    /// How many records match the query in all.
+    /// How many records match the query in all (0 when the answer did not say: see above).
+    #[serde(default, deserialize_with = "u64_from_number")]
     pub count: u64,
-    /// Marker of the next page; absent on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_marker: Option<i64>,
+    /// Marker of the next page (the `marker` to send for it); `None` on the last page.
+    #[serde(
+        default,
+        deserialize_with = "opt_u64_from_number_or_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<u64>,
 }
 
 /// How to cancel an async invocation (`type` of the cancel body).
@@ -163,6 +208,7 @@ pub struct CancelAsyncInvocationRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorBody;
 
     #[test]
     fn cancel_types_parse_their_wire_spelling() {
@@ -221,5 +267,239 @@ mod tests {
         .unwrap();
         assert_eq!(r.invocations[0].status, AsyncStatus::Success);
         assert_eq!(r.next_marker, None);
+    }
+
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    fn listing(next_marker: Value) -> Result<ListAsyncInvocationsResponse, serde_json::Error> {
+        from_value(json!({"invocations": [], "count": 3, "next_marker": next_marker}))
+    }
+
+    #[test]
+    fn next_marker_is_read_from_a_number_or_a_decimal_string() {
+        assert_eq!(listing(json!(100)).unwrap().next_marker, Some(100));
+        assert_eq!(listing(json!("100")).unwrap().next_marker, Some(100));
+        assert_eq!(listing(json!("0")).unwrap().next_marker, Some(0));
+        assert_eq!(listing(json!(null)).unwrap().next_marker, None);
+        let r: ListAsyncInvocationsResponse =
+            serde_json::from_str(r#"{"invocations":[],"count":3,"next_marker":"42"}"#).unwrap();
+        assert_eq!(r.next_marker, Some(42));
+        let r: ListAsyncInvocationsResponse =
+            serde_json::from_str(r#"{"invocations":[],"count":3}"#).unwrap();
+        assert_eq!(r.next_marker, None);
+        assert_eq!(
+            listing(json!(u64::MAX)).unwrap().next_marker,
+            Some(u64::MAX)
+        );
+        for bad in [
+            json!("abc"),
+            json!(""),
+            json!("+1"),
+            json!(" 1"),
+            json!("1.5"),
+            json!("-1"),
+            json!("18446744073709551616"),
+            json!(-1),
+            json!(true),
+            json!([1]),
+            json!({}),
+        ] {
+            assert!(listing(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    /// What `serde_wasm_bindgen` hands over for a JavaScript number: an f64.
+    #[test]
+    fn whole_numbers_are_read_from_floats_too() {
+        assert_eq!(listing(json!(12.0)).unwrap().next_marker, Some(12));
+        assert_eq!(listing(json!(0.0)).unwrap().next_marker, Some(0));
+        assert_eq!(
+            listing(json!(9_007_199_254_740_992.0)).unwrap().next_marker,
+            Some(1 << 53)
+        );
+        for bad in [
+            json!(12.5),
+            json!(-1.0),
+            json!(18_014_398_509_481_984.0),
+            json!(1e300),
+        ] {
+            assert!(listing(bad.clone()).is_err(), "{bad}");
+        }
+        let inv: AsyncInvocation =
+            from_value(json!({"request_id": "r", "status": "FAIL", "error_code": 4208.0})).unwrap();
+        assert_eq!(inv.error_code, 4208);
+        let inv: AsyncInvocation =
+            from_value(json!({"request_id": "r", "status": "FAIL", "error_code": -2.0})).unwrap();
+        assert_eq!(inv.error_code, -2);
+        assert!(from_value::<AsyncInvocation>(
+            json!({"request_id": "r", "status": "FAIL", "error_code": 0.5})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn next_marker_is_written_as_an_integer_and_left_out_when_none() {
+        let mut r = ListAsyncInvocationsResponse {
+            invocations: Vec::new(),
+            count: 7,
+            next_marker: Some(5),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"invocations":[],"count":7,"next_marker":5}"#
+        );
+        r.next_marker = None;
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"invocations":[],"count":7}"#
+        );
+    }
+
+    #[test]
+    fn count_defaults_to_zero_but_must_be_a_number() {
+        let r: ListAsyncInvocationsResponse =
+            from_value(json!({"invocations": [{"request_id": "r", "status": "WAIT"}]})).unwrap();
+        assert_eq!(r.count, 0);
+        assert_eq!(r.invocations.len(), 1);
+        let r: ListAsyncInvocationsResponse =
+            from_value(json!({"invocations": [], "count": 3.0})).unwrap();
+        assert_eq!(r.count, 3);
+        for bad in [json!("1"), json!(null), json!(-1), json!(1.5), json!(-1.0)] {
+            assert!(
+                from_value::<ListAsyncInvocationsResponse>(
+                    json!({"invocations": [], "count": bad})
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(from_value::<ListAsyncInvocationsResponse>(json!({"count": 1})).is_err());
+    }
+
+    #[test]
+    fn invocations_default_what_gateways_leave_out() {
+        for absent in [
+            json!({"request_id": "r1", "status": "RUNNING"}),
+            json!({"request_id": "r1", "status": "RUNNING", "error_message": null,
+                   "error_code": null, "start_time": null, "end_time": null}),
+        ] {
+            let inv: AsyncInvocation = from_value(absent).unwrap();
+            assert_eq!(
+                inv,
+                AsyncInvocation {
+                    request_id: "r1".into(),
+                    status: AsyncStatus::Running,
+                    error_message: String::new(),
+                    error_code: 0,
+                    start_time: String::new(),
+                    end_time: String::new(),
+                }
+            );
+        }
+        for (code, want) in [
+            (json!(4208), 4208),
+            (json!("4208"), 4208),
+            (json!("-1"), -1),
+            (json!(-1), -1),
+        ] {
+            let inv: AsyncInvocation =
+                from_value(json!({"request_id": "r", "status": "FAIL", "error_code": code}))
+                    .unwrap();
+            assert_eq!(inv.error_code, want);
+        }
+        for bad in [
+            json!({"status": "FAIL"}),
+            json!({"request_id": "r"}),
+            json!({"request_id": "r", "status": "DONE"}),
+            json!({"request_id": "r", "status": "FAIL", "error_code": "x"}),
+            json!({"request_id": "r", "status": "FAIL", "error_code": "9223372036854775808"}),
+            json!({"request_id": "r", "status": "FAIL", "error_code": 9_223_372_036_854_775_808_u64}),
+            json!({"request_id": "r", "status": "FAIL", "error_message": 1}),
+        ] {
+            assert!(from_value::<AsyncInvocation>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invocations_are_written_with_every_field() {
+        let inv = AsyncInvocation {
+            request_id: "r1".into(),
+            status: AsyncStatus::Fail,
+            error_message: "boom".into(),
+            error_code: 4002,
+            start_time: "2024-01-02T03:04:05".into(),
+            end_time: String::new(),
+        };
+        assert_eq!(
+            serde_json::to_string(&inv).unwrap(),
+            r#"{"request_id":"r1","status":"FAIL","error_message":"boom","error_code":4002,"start_time":"2024-01-02T03:04:05","end_time":""}"#
+        );
+    }
+
+    #[test]
+    fn invoke_bodies_default_log_status_and_request_id() {
+        for body in [
+            json!({"result": "42"}),
+            json!({"result": "42", "request_id": null, "log": null, "status": null}),
+        ] {
+            let b: InvokeResponseBody = from_value(body).unwrap();
+            assert_eq!(
+                b,
+                InvokeResponseBody {
+                    request_id: String::new(),
+                    result: "42".into(),
+                    log: String::new(),
+                    status: 200,
+                }
+            );
+        }
+        let b: InvokeResponseBody =
+            from_value(json!({"request_id": "r", "result": "x", "log": "l", "status": 500.0}))
+                .unwrap();
+        assert_eq!((b.status, b.log.as_str()), (500, "l"));
+        for bad in [
+            json!({}),
+            json!({"result": null}),
+            json!({"result": 42}),
+            json!({"result": "x", "status": "200"}),
+        ] {
+            assert!(
+                from_value::<InvokeResponseBody>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&InvokeResponseBody {
+                request_id: "r".into(),
+                result: "{}".into(),
+                log: String::new(),
+                status: 200,
+            })
+            .unwrap(),
+            r#"{"request_id":"r","result":"{}","log":"","status":200}"#
+        );
+    }
+
+    #[test]
+    fn error_bodies_default_the_message() {
+        for body in [
+            json!({"error_code": "FSS.0404"}),
+            json!({"error_code": "FSS.0404", "error_msg": null}),
+        ] {
+            let e: ErrorBody = from_value(body).unwrap();
+            assert_eq!(e.error_code, "FSS.0404");
+            assert_eq!(e.error_msg, "");
+            assert_eq!(e.request_id, None);
+        }
+        assert!(from_value::<ErrorBody>(json!({"error_msg": "m"})).is_err());
+        assert_eq!(
+            serde_json::to_string(&crate::FssError::NOT_FOUND.body()).unwrap(),
+            r#"{"error_code":"FSS.0404","error_msg":"The specified resource was not found."}"#
+        );
     }
 }
