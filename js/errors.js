@@ -1,4 +1,5 @@
-// The package's error classes. Rust creates them through `makeError`; users test them
+// The package's error classes (wasm-bindgen cannot define Error subclasses). Rust
+// creates them through `makeError`; users test them
 // with `instanceof` or `isFunctionGraphError`, both of which go by `name`, so they
 // work across realms and when two copies of the package are installed.
 

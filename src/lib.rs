@@ -1,41 +1,45 @@
-//! Huawei Cloud FunctionGraph invocation client for JavaScript, in WebAssembly.
+//! Huawei Cloud FunctionGraph's invocation APIs for WebAssembly: a Rust async client
+//! that sends with gloo-net, and the `#[wasm_bindgen]` facade the npm package is.
 //!
-//! The wasm holds what must match the service byte for byte: function URNs, request
-//! paths and query strings (with their limits), the listings' time format, the cancel
-//! body, and the SDK-HMAC-SHA256 signer, all from `functiongraph-protocol`. The JS
-//! layer in `js/` does the rest (options, `fetch`, retries, result objects): every
-//! call crosses the boundary a few times, synchronously, and no Rust future, closure
-//! or formatting machinery ends up in the binary.
+//! Rust apps compiled to wasm (Leptos, Yew, Dioxus admin tools) use [`Client`]
+//! directly; JavaScript gets the same client through [`bindings`], whose methods are
+//! `async fn`s that wasm-bindgen turns into Promises. Requests are built, signed and
+//! read with `functiongraph-protocol`, the one place that knows the wire format.
 //!
-//! Only strings and numbers cross the boundary, and a refusal comes back as a string
-//! too (see `errors`): the wasm imports nothing from JS and never holds a JS object, so
-//! no user code (a getter, a Proxy trap) can run, or throw, while it is on the stack.
-//! Such a throw would skip its frees and stack restores, and enough of them would trap
-//! the instance.
+//! ```no_run
+//! # async fn demo() -> Result<(), functiongraph_client::Error> {
+//! use functiongraph_client::{Client, Config, Credentials, InvokeOptions};
+//! let config = Config::new("0123456789abcdef0123456789abcdef", "http://127.0.0.1:8787")
+//!     .with_credentials(Credentials::Token("dev-token".into()));
+//! let client = Client::new(config)?;
+//! let urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:echo:latest";
+//! let out = client.invoke(urn, r#"{"hello":"rust"}"#, &InvokeOptions::default()).await?;
+//! assert_eq!(out.status, 200);
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
-// In the wasm, no std: its panic machinery would bring formatting code and Unicode
-// tables along. Tests (feature `std`) link std and keep its panic handler.
-#![cfg_attr(target_arch = "wasm32", no_std)]
 
-extern crate alloc;
-
-mod errors;
-#[cfg(target_arch = "wasm32")]
-mod heap;
+mod answers;
+pub mod bindings;
+mod client;
+mod config;
+mod error;
+mod hooks;
+mod paging;
+mod platform;
 mod signer;
-mod wire;
+mod transport;
+mod wait;
 
-pub use signer::sign_packed;
-pub use wire::{body_limit, cancel_body, listing_query, parse_time, request_path};
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static HEAP: heap::Bump = heap::Bump::new();
-
-/// A panic is a bug (every input has a typed error instead): stop the instance, as
-/// `panic = "abort"` did, without formatting a message nobody can see.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
+pub use answers::{FunctionError, InvokeOutput, Page};
+pub use client::Client;
+pub use config::{
+    CallOptions, Config, CredentialProvider, CredentialSource, Credentials, CredentialsFuture,
+    InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion, Retry, RetryPolicy, WaitOptions,
+    DEFAULT_TIMEOUT_MS,
+};
+pub use error::Error;
+pub use functiongraph_protocol as protocol;
+pub use hooks::{Attempt, Failure, Hook, Outcome};
+pub use paging::Pager;
+pub use signer::{sign_request, RequestToSign};

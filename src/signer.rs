@@ -1,36 +1,43 @@
-//! The SDK-HMAC-SHA256 signer behind `signRequest` and the client's AK/SK calls.
-//!
-//! `js/signer.js` checks the arguments and packs the request into one string, so a
-//! signature costs one crossing in and one out: reading the same fields one by one
-//! through `Reflect` cost more than the hashing itself.
+//! SDK-HMAC-SHA256 for any Huawei Cloud API request, as the official SDKs sign: what
+//! `signRequest` exposes (the client signs its own AK/SK calls in `transport`).
 
-use alloc::borrow::ToOwned;
-use alloc::string::String;
-use alloc::vec::Vec;
-
+use functiongraph_protocol::headers as h;
 use functiongraph_protocol::query::decode;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
-use wasm_bindgen::prelude::*;
 
-use crate::errors::{answer, Invalid};
+use crate::config::has_line_break;
+use crate::error::Error;
+
+/// A request to sign.
+#[derive(Debug, Clone, Default)]
+pub struct RequestToSign {
+    /// HTTP method.
+    pub method: String,
+    /// Absolute http(s) URL, query included.
+    pub url: String,
+    /// Headers that will be sent (and signed).
+    pub headers: Vec<(String, String)>,
+    /// The exact body that will be sent.
+    pub body: String,
+}
 
 /// `(host, path, raw query)` of an absolute http(s) URL; `Host` as the platform sends
 /// it (lower-case, default port dropped).
-fn split_url(url: &str) -> Result<(String, &str, &str), Invalid> {
+fn split_url(url: &str) -> Result<(String, &str, &str), Error> {
     let field = "request.url";
     let (rest, default_port) = if let Some(r) = url.strip_prefix("https://") {
         (r, ":443")
     } else if let Some(r) = url.strip_prefix("http://") {
         (r, ":80")
     } else {
-        return Err(Invalid::new(field, "must be an absolute http(s) URL"));
+        return Err(Error::invalid(field, "must be an absolute http(s) URL"));
     };
     let rest = rest.split('#').next().unwrap_or_default();
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path_query) = rest.split_at_checked(end).unwrap_or((rest, ""));
+    let (authority, path_query) = rest.split_at(end);
     if authority.is_empty() {
-        return Err(Invalid::new(field, "must name a host"));
+        return Err(Error::invalid(field, "must name a host"));
     }
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
     let host = authority
@@ -40,62 +47,82 @@ fn split_url(url: &str) -> Result<(String, &str, &str), Invalid> {
     Ok((host, if path.is_empty() { "/" } else { path }, query))
 }
 
-/// Signs a packed request and its body, and returns `"{X-Sdk-Date}\n{Authorization}"`.
+/// Signs `request` at `secs` (seconds since the epoch) and returns the headers to send:
+/// the given ones (less any `Authorization` or `X-Sdk-Date`) plus `X-Security-Token`
+/// (temporary credentials), `X-Sdk-Date` and `Authorization`. `Host` is signed from the
+/// URL unless given, and not returned: the platform sends it.
 ///
-/// The packing, each field followed by `\n` (which no field may contain): method,
-/// url, access key, secret key, signing time (whole seconds since the epoch), header
-/// count, then each header's name and value. `Host` is signed from the URL unless a
-/// header gives it. The body is separate, so a large one is not copied into the packing.
-#[wasm_bindgen(js_name = signPacked)]
-pub fn sign_packed(packed: &str, body: &str) -> String {
-    answer(sign_unpacked(packed, body))
-}
-
-fn sign_unpacked(packed: &str, body: &str) -> Result<String, Invalid> {
-    let bad = || Invalid::new("request", "could not be read for signing");
-    let mut rest = packed;
-    let mut next = || -> Result<&str, Invalid> {
-        let (field, tail) = rest.split_once('\n').ok_or_else(bad)?;
-        rest = tail;
-        Ok(field)
-    };
-    let method = next()?;
-    let url = next()?;
-    let access_key = next()?;
-    let secret_key = next()?;
-    let secs: i64 = next()?.parse().map_err(|_| bad())?;
-    let count: usize = next()?.parse().map_err(|_| bad())?;
-    let mut headers = Vec::with_capacity(count + 2);
-    for _ in 0..count {
-        let name = next()?;
-        let value = next()?;
-        headers.push((name.to_owned(), value.to_owned()));
+/// # Errors
+/// [`Error::Validation`] for a URL, method, key or header the signature cannot cover.
+pub fn sign_request(
+    request: &RequestToSign,
+    access_key: &str,
+    secret_key: &str,
+    security_token: Option<&str>,
+    secs: i64,
+) -> Result<Vec<(String, String)>, Error> {
+    let method = request.method.to_ascii_uppercase();
+    if method.is_empty() || has_line_break(&method) {
+        return Err(Error::invalid("request.method", "must be a single line"));
     }
-    if !rest.is_empty() {
-        return Err(bad());
+    if access_key.is_empty() {
+        return Err(Error::invalid(
+            "credentials.accessKey",
+            "is required (a non-empty string)",
+        ));
     }
-    let (host, path, raw_query) = split_url(url)?;
+    if secret_key.is_empty() {
+        return Err(Error::invalid(
+            "credentials.secretKey",
+            "is required (a non-empty string)",
+        ));
+    }
+    if has_line_break(access_key) || has_line_break(secret_key) {
+        return Err(Error::invalid("credentials", "keys must be a single line"));
+    }
+    if has_line_break(&request.url) {
+        return Err(Error::invalid(
+            "request.url",
+            "must be an absolute http(s) URL",
+        ));
+    }
+    let (host, path, raw_query) = split_url(&request.url)?;
     let query =
-        decode(raw_query).ok_or_else(|| Invalid::new("request.url", "has a malformed query"))?;
+        decode(raw_query).ok_or_else(|| Error::invalid("request.url", "has a malformed query"))?;
+    let mut out = Vec::with_capacity(request.headers.len() + 3);
+    for (name, value) in &request.headers {
+        if name.is_empty() || has_line_break(name) || has_line_break(value) {
+            return Err(Error::invalid(
+                "request.headers",
+                format!("'{name}' must be a single-line name and value"),
+            ));
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower != h::AUTHORIZATION && lower != h::SDK_DATE {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    if let Some(token) = security_token.filter(|t| !t.is_empty()) {
+        out.push(("X-Security-Token".to_owned(), token.to_owned()));
+    }
     let date = format_sdk_date(secs);
-    headers.push(("x-sdk-date".to_owned(), date.clone()));
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        headers.push(("host".to_owned(), host));
+    out.push(("X-Sdk-Date".to_owned(), date));
+    let mut signed = out.clone();
+    if !signed.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        signed.push(("host".to_owned(), host));
     }
     let signature = sign(
         &SignableRequest {
-            method,
+            method: &method,
             path,
             query: &query,
-            headers: &headers,
-            body: body.as_bytes(),
+            headers: &signed,
+            body: request.body.as_bytes(),
         },
         access_key,
         secret_key,
     )
-    .map_err(|_| bad())?;
-    let mut out = date;
-    out.push('\n');
-    out.push_str(&signature.authorization);
+    .map_err(|e| Error::invalid("request", e.to_string()))?;
+    out.push(("Authorization".to_owned(), signature.authorization));
     Ok(out)
 }

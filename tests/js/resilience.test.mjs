@@ -300,7 +300,10 @@ describe("bad answers", () => {
 });
 
 describe("iteration", () => {
-  test("asyncInvocations follows markers, honours maxItems, and refuses a repeated marker", async () => {
+  // The real service pages by offset and ends a listing with a short page, a next_marker of
+  // 0 (or "0"), or the marker it was sent (API-NOTES "Listing pages"): a page shorter than
+  // `limit` is the last, so these pages are full for the limit asked.
+  test("asyncInvocations follows markers, honours maxItems, and refuses a marker that comes back", async () => {
     const pages = { "": page(["a", "b"], 10), 10: page(["c", "d"], 20), 20: page(["e"]) };
     const s = await scripted((req, res) => json(res, 200, pages[new URL(req.url, s.url).searchParams.get("marker") ?? ""]));
     const c = clientFor(s);
@@ -308,23 +311,57 @@ describe("iteration", () => {
     for await (const inv of c.asyncInvocations(urn("echo"), { limit: 2 })) all.push(inv.requestId);
     assert.deepEqual(all, ["a", "b", "c", "d", "e"]);
     const some = [];
-    for await (const inv of c.asyncInvocations(urn("echo"), { maxItems: 3 })) some.push(inv.requestId);
+    for await (const inv of c.asyncInvocations(urn("echo"), { limit: 2, maxItems: 3 })) some.push(inv.requestId);
     assert.deepEqual(some, ["a", "b", "c"]);
     assert.equal(s.requests.length, 3 + 2, "maxItems stops fetching");
     await s.close();
 
-    const loop = await scripted((req, res) => json(res, 200, page(["x"], 7)));
+    // 7 → 8 → 7: a cycle, not the marker just sent; stopping beats looping for ever.
+    const loop = await scripted((req, res) =>
+      json(res, 200, page(["x"], new URL(req.url, "http://h").searchParams.get("marker") === "7" ? 8 : 7)));
     const seen = [];
     const e = await rejection((async () => {
-      for await (const inv of clientFor(loop).asyncInvocations(urn("echo"))) seen.push(inv.requestId);
+      for await (const inv of clientFor(loop).asyncInvocations(urn("echo"), { limit: 1 })) seen.push(inv.requestId);
     })());
     assert.equal(e.name, "ResponseError");
     assert.match(e.message, /twice/);
-    assert.deepEqual(seen, ["x", "x"]);
+    assert.deepEqual(seen, ["x", "x", "x"]);
     await loop.close();
     await assert.rejects(
       (async () => { for await (const _ of clientFor(loop).asyncInvocations(urn("echo"), { maxItems: -1 })); })(),
       (err) => err.name === "ValidationError" && err.field === "query.maxItems",
     );
+  });
+
+  test("paging a service that answers the real way yields every record once", async () => {
+    // 250 records by offset, limit 100; next_marker as a string, "0" on the last page.
+    const ids = Array.from({ length: 250 }, (_, i) => `r${i}`);
+    const s = await scripted((req, res) => {
+      const q = new URL(req.url, "http://h").searchParams;
+      const offset = Number(q.get("marker") ?? 0);
+      const limit = Number(q.get("limit") ?? 100);
+      const slice = ids.slice(offset, offset + limit);
+      const next = offset + limit < ids.length ? String(offset + limit) : "0";
+      json(res, 200, { ...page(slice), count: ids.length, next_marker: next });
+    });
+    const got = [];
+    for await (const inv of clientFor(s).asyncInvocations(urn("echo"), { limit: 100 })) got.push(inv.requestId);
+    assert.deepEqual(got, ids);
+    assert.deepEqual(s.requests.map((r) => new URL(r.url, "http://h").searchParams.get("marker")), [null, "100", "200"]);
+    // A page's own nextMarker: a string to pass on, null at the end.
+    const c = clientFor(s);
+    assert.equal((await c.listAsyncInvocations(urn("echo"), { limit: 100 })).nextMarker, "100");
+    assert.equal((await c.listAsyncInvocations(urn("echo"), { limit: 100, marker: "200" })).nextMarker, null);
+    // A service that sends back the marker it was sent, or a short page with a marker, has no more.
+    const same = await scripted((req, res) =>
+      json(res, 200, { ...page(["y"]), next_marker: Number(new URL(req.url, "http://h").searchParams.get("marker") ?? 0) || 5 }));
+    const once = [];
+    for await (const inv of clientFor(same).asyncInvocations(urn("echo"), { limit: 1, marker: 5 })) once.push(inv.requestId);
+    assert.deepEqual(once, ["y"]);
+    const short = [];
+    for await (const inv of clientFor(same).asyncInvocations(urn("echo"), { limit: 2 })) short.push(inv.requestId);
+    assert.deepEqual(short, ["y"]);
+    await same.close();
+    await s.close();
   });
 });

@@ -1,0 +1,364 @@
+//! The client: one method per operation, each building its request with the protocol
+//! crate, sending it through [`crate::transport`], and reading the answer into a model.
+
+use std::rc::Rc;
+
+use functiongraph_protocol::headers as h;
+use functiongraph_protocol::limits::{
+    ASYNC_BODY_MAX, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
+};
+use functiongraph_protocol::paths::{path, Operation};
+use functiongraph_protocol::query::{encode, ACTIVE_REQUESTS_MAX};
+use functiongraph_protocol::{
+    ActiveAsyncQuery, AsyncInvocation, AsyncInvokeResponse, CancelAsyncInvocationRequest,
+    CancelType, FunctionUrn, ListAsyncQuery,
+};
+
+use crate::answers::{self, InvokeOutput, Page};
+use crate::config::{
+    check_headers, check_millis, check_project_id, has_line_break, CallOptions, Config, Endpoint,
+    InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion,
+};
+use crate::error::Error;
+use crate::paging::{Listing, Pager};
+use crate::transport::{send, Prepared};
+
+/// What a client shares with its calls (which may outlive a JS handle's `free()`).
+pub(crate) struct Inner {
+    pub config: Config,
+    pub endpoint: Endpoint,
+    pub user_agent: String,
+}
+
+impl Inner {
+    /// The endpoint's own path prefix ("" for most), which the signature covers.
+    pub fn endpoint_path(&self) -> &str {
+        let after_scheme = self.endpoint.base.split_once("://").map_or("", |(_, r)| r);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+}
+
+/// A FunctionGraph invocation client for one project. Cheap to clone (shared inside);
+/// every method is `async` and sends with gloo-net, so it runs wherever wasm-bindgen's
+/// futures do: browsers, workers, Node.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Rc<Inner>,
+}
+
+/// An async invocation's request id, as the service accepts it.
+pub(crate) fn check_request_id(id: &str, field: &str) -> Result<(), Error> {
+    if !id.is_empty() && id.len() <= QUERY_VALUE_MAX && !id.contains(',') {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be a request id (1 to {QUERY_VALUE_MAX} characters, no commas)"),
+        ))
+    }
+}
+
+/// Checks a listing query's values.
+pub(crate) fn check_list_query(q: &ListAsyncQuery) -> Result<(), Error> {
+    if q.request_id
+        .as_ref()
+        .is_some_and(|r| r.len() > QUERY_VALUE_MAX)
+    {
+        return Err(Error::invalid(
+            "query.requestId",
+            format!("is longer than {QUERY_VALUE_MAX} characters"),
+        ));
+    }
+    if q.limit.is_some_and(|l| !(1..=LIST_LIMIT_MAX).contains(&l)) {
+        return Err(Error::invalid(
+            "query.limit",
+            format!("must be a whole number from 1 to {LIST_LIMIT_MAX}"),
+        ));
+    }
+    if let (Some(b), Some(e)) = (q.begin, q.end) {
+        if b > e {
+            return Err(Error::invalid("query.begin", "is after query.end"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks an active listing's query.
+pub(crate) fn check_active_query(q: &ActiveAsyncQuery) -> Result<(), Error> {
+    check_list_query(&q.list)?;
+    if q.list.request_id.is_some() {
+        return Err(Error::invalid(
+            "query.requestId",
+            "use requestIds (an array) for active invocations",
+        ));
+    }
+    if q.list.status.is_some_and(|s| s.is_terminal()) {
+        return Err(Error::invalid(
+            "query.status",
+            "must be WAIT or RUNNING for active invocations",
+        ));
+    }
+    if q.requests.len() > ACTIVE_REQUESTS_MAX {
+        return Err(Error::invalid(
+            "query.requestIds",
+            format!("may name at most {ACTIVE_REQUESTS_MAX} request ids"),
+        ));
+    }
+    q.requests
+        .iter()
+        .try_for_each(|id| check_request_id(id, "query.requestIds"))
+}
+
+/// The event's JSON text within the operation's limit of UTF-8 bytes.
+fn check_event(event: &str, limit: usize, kind: &str) -> Result<(), Error> {
+    if event.len() > limit {
+        return Err(Error::invalid(
+            "event",
+            format!(
+                "is {} bytes as JSON; a {kind} invocation takes at most {limit} bytes",
+                event.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Checks `config` and makes a client. No request is sent.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the bad setting.
+    pub fn new(mut config: Config) -> Result<Client, Error> {
+        check_project_id(&config.project_id)?;
+        let endpoint = Endpoint::parse(&config.endpoint)?;
+        check_millis(config.timeout_ms, "options.timeoutMs")?;
+        config.retry.check("options.retry")?;
+        config.headers = check_headers(&config.headers)?;
+        let base = concat!("functiongraph-client/", env!("CARGO_PKG_VERSION"));
+        let user_agent = match config.user_agent.as_deref() {
+            Some(extra) if !extra.is_empty() && !has_line_break(extra) => format!("{base} {extra}"),
+            _ => base.to_owned(),
+        };
+        Ok(Client {
+            inner: Rc::new(Inner {
+                config,
+                endpoint,
+                user_agent,
+            }),
+        })
+    }
+
+    /// The client's settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The wire path of `op` on `function_urn`, which must be in the client's project.
+    fn path(&self, function_urn: &str, op: Operation) -> Result<String, Error> {
+        let field = "functionUrn";
+        let urn =
+            FunctionUrn::parse(function_urn).map_err(|e| Error::invalid(field, e.to_string()))?;
+        let project = &self.inner.config.project_id;
+        if &urn.project_id != project {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "belongs to project {}, but the client is for project {project}",
+                    urn.project_id
+                ),
+            ));
+        }
+        Ok(path(project, &urn.to_string(), op))
+    }
+
+    /// Runs a function and waits for its result. `event` is JSON text, at most 6 MB.
+    /// A function that fails still succeeds here, with `function_error` set.
+    ///
+    /// # Errors
+    /// Validation of the URN and event; then the service's, the network's, the timeout's.
+    pub async fn invoke(
+        &self,
+        function_urn: &str,
+        event: &str,
+        options: &InvokeOptions,
+    ) -> Result<InvokeOutput, Error> {
+        let path = self.path(function_urn, Operation::Invoke)?;
+        check_event(event, SYNC_BODY_MAX, "sync")?;
+        let version = match options.request_version {
+            RequestVersion::V0 => "v0",
+            RequestVersion::V1 => "v1",
+        };
+        let mut headers = vec![(h::REQUEST_VERSION.to_owned(), version.to_owned())];
+        if options.log_type == LogType::Tail {
+            headers.push((h::LOG_TYPE.to_owned(), "tail".to_owned()));
+        }
+        if let Some(mb) = options.instance_memory_mb {
+            headers.push((h::INSTANCE_MEMORY.to_owned(), mb.to_string()));
+        }
+        let req = Prepared {
+            method: "POST",
+            path,
+            headers,
+            body: Some(event.to_owned()),
+            idempotent: false,
+        };
+        let answer = send(&self.inner, &req, &options.call).await?;
+        answers::invoke_output(&answer, options.request_version)
+    }
+
+    /// Queues a function run; resolves once the service has accepted it. `event` is
+    /// JSON text, at most 256 KB.
+    ///
+    /// # Errors
+    /// As [`Client::invoke`].
+    pub async fn invoke_async(
+        &self,
+        function_urn: &str,
+        event: &str,
+        options: &InvokeAsyncOptions,
+    ) -> Result<AsyncInvokeResponse, Error> {
+        let path = self.path(function_urn, Operation::InvokeAsync)?;
+        check_event(event, ASYNC_BODY_MAX, "async")?;
+        let headers = options
+            .instance_memory_mb
+            .map(|mb| (h::INSTANCE_MEMORY.to_owned(), mb.to_string()))
+            .into_iter()
+            .collect();
+        let req = Prepared {
+            method: "POST",
+            path,
+            headers,
+            body: Some(event.to_owned()),
+            idempotent: false,
+        };
+        let answer = send(&self.inner, &req, &options.call).await?;
+        answers::async_output(&answer)
+    }
+
+    /// One page of a listing (`query` already checked).
+    pub(crate) async fn list_page(
+        &self,
+        function_urn: &str,
+        listing: &Listing,
+        options: &CallOptions,
+    ) -> Result<Page, Error> {
+        let (op, pairs, list) = match listing {
+            Listing::All(q) => (Operation::ListAsyncInvocations, q.to_pairs(), q),
+            Listing::Active(q) => (Operation::ListActiveAsyncInvocations, q.to_pairs(), &q.list),
+        };
+        let mut path = self.path(function_urn, op)?;
+        if !pairs.is_empty() {
+            path.push('?');
+            path.push_str(&encode(&pairs));
+        }
+        let req = Prepared {
+            method: "GET",
+            path,
+            headers: Vec::new(),
+            body: None,
+            idempotent: true,
+        };
+        let answer = send(&self.inner, &req, options).await?;
+        answers::page(
+            &answer,
+            list.marker,
+            list.limit.unwrap_or(LIST_LIMIT_DEFAULT),
+        )
+    }
+
+    /// One page of a function's async invocations, newest first (retried by default).
+    ///
+    /// # Errors
+    /// Validation of the URN and query; then as [`Client::invoke`].
+    pub async fn list_async_invocations(
+        &self,
+        function_urn: &str,
+        query: &ListAsyncQuery,
+        options: &CallOptions,
+    ) -> Result<Page, Error> {
+        check_list_query(query)?;
+        self.list_page(function_urn, &Listing::All(query.clone()), options)
+            .await
+    }
+
+    /// One page of a function's WAIT and RUNNING async invocations (retried by default).
+    ///
+    /// # Errors
+    /// As [`Client::list_async_invocations`].
+    pub async fn list_active_async_invocations(
+        &self,
+        function_urn: &str,
+        query: &ActiveAsyncQuery,
+        options: &CallOptions,
+    ) -> Result<Page, Error> {
+        check_active_query(query)?;
+        self.list_page(function_urn, &Listing::Active(query.clone()), options)
+            .await
+    }
+
+    /// Stops a WAIT or RUNNING async invocation (it ends as DISCARD).
+    ///
+    /// # Errors
+    /// Validation of the URN and id; then as [`Client::invoke`].
+    pub async fn cancel_async_invocation(
+        &self,
+        function_urn: &str,
+        request_id: &str,
+        kind: Option<CancelType>,
+        options: &CallOptions,
+    ) -> Result<(), Error> {
+        let path = self.path(function_urn, Operation::CancelAsyncInvocation)?;
+        check_request_id(request_id, "requestId")?;
+        let body = CancelAsyncInvocationRequest {
+            request_id: request_id.to_owned(),
+            kind,
+        };
+        let body = serde_wasm_bindgen::to_value(&body)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify(&v).ok())
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| Error::invalid("requestId", "could not be written as JSON"))?;
+        let req = Prepared {
+            method: "POST",
+            path,
+            headers: Vec::new(),
+            body: Some(body),
+            idempotent: false,
+        };
+        let answer = send(&self.inner, &req, options).await?;
+        answers::cancel_output(&answer)
+    }
+
+    /// Every async invocation matching `query`, across pages, newest first.
+    pub fn async_invocations(
+        &self,
+        function_urn: &str,
+        query: ListAsyncQuery,
+        options: CallOptions,
+    ) -> Pager {
+        Pager::new(self.clone(), function_urn, Listing::All(query), options)
+    }
+
+    /// Every WAIT and RUNNING async invocation matching `query`, across pages.
+    pub fn active_async_invocations(
+        &self,
+        function_urn: &str,
+        query: ActiveAsyncQuery,
+        options: CallOptions,
+    ) -> Pager {
+        Pager::new(self.clone(), function_urn, Listing::Active(query), options)
+    }
+
+    /// The record of an async invocation, once it is SUCCESS, FAIL or DISCARD.
+    ///
+    /// # Errors
+    /// [`Error::Timeout`] after `options.timeout_ms`; [`Error::Aborted`]; a listing's errors.
+    pub async fn wait_for_async_invocation(
+        &self,
+        function_urn: &str,
+        request_id: &str,
+        options: &crate::config::WaitOptions,
+    ) -> Result<AsyncInvocation, Error> {
+        crate::wait::wait(self, function_urn, request_id, options).await
+    }
+}

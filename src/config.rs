@@ -1,0 +1,390 @@
+//! A client's settings and a call's options, checked once, before any request.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use web_sys::AbortSignal;
+
+use crate::error::Error;
+use crate::hooks::Hook;
+
+/// Default time limit of a call, retries included, ms.
+pub const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
+/// The longest delay a JS timer honours (a longer one fires at once): a longer timeout is none.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// Headers the client sets itself; a caller's header may not replace them.
+const RESERVED_HEADERS: [&str; 8] = [
+    "authorization",
+    "x-auth-token",
+    "x-sdk-date",
+    "x-security-token",
+    "x-project-id",
+    "host",
+    "content-length",
+    "content-type",
+];
+
+/// Credentials for one request.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// An IAM token, sent as `X-Auth-Token`.
+    Token(String),
+    /// An access key pair that signs each request (SDK-HMAC-SHA256).
+    AccessKey {
+        /// Access key id.
+        access_key: String,
+        /// Secret key: signs, never sent.
+        secret_key: String,
+        /// Session token of temporary credentials, sent as `X-Security-Token`.
+        security_token: Option<String>,
+    },
+}
+
+// Never print a secret, not even in a debug dump.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Token(_) => f.write_str("Token([REDACTED])"),
+            Credentials::AccessKey { access_key, .. } => {
+                write!(f, "AccessKey {{ access_key: {access_key:?}, .. }}")
+            }
+        }
+    }
+}
+
+/// The future a credential provider returns.
+pub type CredentialsFuture = Pin<Box<dyn Future<Output = Result<Credentials, Error>>>>;
+/// Called before every attempt (tokens and temporary keys expire).
+pub type CredentialProvider = Rc<dyn Fn() -> CredentialsFuture>;
+
+/// Where a client's credentials come from.
+#[derive(Clone, Default)]
+pub enum CredentialSource {
+    /// None (only an emulator started with `--no-auth` accepts that).
+    #[default]
+    None,
+    /// The same credentials for every request.
+    Static(Credentials),
+    /// Fresh credentials for every attempt.
+    Provider(CredentialProvider),
+}
+
+/// When and how a failed request is sent again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first, 1 to 10.
+    pub max_attempts: u32,
+    /// Base of the full-jitter exponential backoff, ms.
+    pub base_delay_ms: f64,
+    /// Cap of one delay, ms (a longer `Retry-After` is still honoured).
+    pub max_delay_ms: f64,
+}
+
+impl RetryPolicy {
+    /// Three attempts, 100 ms base, 5 s cap.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 3,
+        base_delay_ms: 100.0,
+        max_delay_ms: 5_000.0,
+    };
+
+    /// One attempt only.
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::DEFAULT
+    };
+
+    /// Checks the ranges; `field` names the policy in errors.
+    pub(crate) fn check(&self, field: &str) -> Result<(), Error> {
+        if !(1..=10).contains(&self.max_attempts) {
+            return Err(Error::invalid(
+                format!("{field}.maxAttempts"),
+                "must be a whole number from 1 to 10",
+            ));
+        }
+        for (name, ms) in [
+            ("baseDelayMs", self.base_delay_ms),
+            ("maxDelayMs", self.max_delay_ms),
+        ] {
+            check_millis(ms, &format!("{field}.{name}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a duration in ms: finite, 0 or more.
+pub(crate) fn check_millis(ms: f64, field: &str) -> Result<f64, Error> {
+    if ms.is_finite() && ms >= 0.0 {
+        Ok(ms)
+    } else {
+        Err(Error::invalid(
+            field,
+            "must be a finite number of milliseconds, 0 or more",
+        ))
+    }
+}
+
+/// A client's settings. Build one with [`Config::new`] (an explicit endpoint) or
+/// [`Config::for_region`], then set fields; [`crate::Client::new`] checks it.
+#[derive(Clone)]
+pub struct Config {
+    /// The project id; every function URN must belong to it.
+    pub project_id: String,
+    /// Base URL (http or https, no query), e.g. `http://127.0.0.1:8787`.
+    pub endpoint: String,
+    /// Credentials or their provider.
+    pub credentials: CredentialSource,
+    /// Time limit of each call, retries included, ms; 0 (or past 2^31 − 1) is none.
+    pub timeout_ms: f64,
+    /// Retries of listings (and of invocations with `retry_invocations`).
+    pub retry: RetryPolicy,
+    /// Also retry invocations and cancels, which are not idempotent.
+    pub retry_invocations: bool,
+    /// Extra headers on every request (signed with AK/SK).
+    pub headers: Vec<(String, String)>,
+    /// Appended to the `User-Agent` where the platform lets a script set it.
+    pub user_agent: Option<String>,
+    /// Called before every attempt, secrets redacted.
+    pub on_request: Option<Hook>,
+    /// Called after every attempt, secrets redacted.
+    pub on_response: Option<Hook>,
+}
+
+impl Config {
+    /// Settings for `project_id` at an explicit endpoint.
+    pub fn new(project_id: impl Into<String>, endpoint: impl Into<String>) -> Config {
+        Config {
+            project_id: project_id.into(),
+            endpoint: endpoint.into(),
+            credentials: CredentialSource::None,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            retry: RetryPolicy::DEFAULT,
+            retry_invocations: false,
+            headers: Vec::new(),
+            user_agent: None,
+            on_request: None,
+            on_response: None,
+        }
+    }
+
+    /// Settings for `project_id` in `region` (`https://functiongraph.{region}.myhuaweicloud.com`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a region that is not a region id.
+    pub fn for_region(project_id: impl Into<String>, region: &str) -> Result<Config, Error> {
+        let valid = (1..=64).contains(&region.len())
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            return Err(Error::invalid(
+                "options.region",
+                "must be a region id such as cn-north-4",
+            ));
+        }
+        Ok(Config::new(
+            project_id,
+            format!("https://functiongraph.{region}.myhuaweicloud.com"),
+        ))
+    }
+
+    /// The same settings with these credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Config {
+        self.credentials = CredentialSource::Static(credentials);
+        self
+    }
+}
+
+/// The endpoint taken apart once: what requests are built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    /// `scheme://authority[/prefix]`, no trailing slash.
+    pub base: String,
+    /// `Host` as the platform sends it: lower-case, default port dropped.
+    pub host: String,
+}
+
+impl Endpoint {
+    pub(crate) fn parse(url: &str) -> Result<Endpoint, Error> {
+        let bad = |why: &str| Error::invalid("options.endpoint", why);
+        let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
+            ("https", r)
+        } else if let Some(r) = url.strip_prefix("http://") {
+            ("http", r)
+        } else {
+            return Err(bad("must start with http:// or https://"));
+        };
+        if rest
+            .chars()
+            .any(|c| c == '?' || c == '#' || c.is_whitespace() || c.is_control())
+        {
+            return Err(bad("must be a base URL without query, fragment or spaces"));
+        }
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if authority.is_empty() || authority.contains('@') {
+            return Err(bad("must name a host (and no user info)"));
+        }
+        let path = path.trim_end_matches('/');
+        let base = if path.is_empty() {
+            format!("{scheme}://{authority}")
+        } else {
+            format!("{scheme}://{authority}/{path}")
+        };
+        let default_port = if scheme == "https" { ":443" } else { ":80" };
+        let host = authority
+            .strip_suffix(default_port)
+            .unwrap_or(authority)
+            .to_ascii_lowercase();
+        Ok(Endpoint { base, host })
+    }
+}
+
+/// Checks the client's own headers: valid names, single-line values, none the client sets.
+pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+    let field = "options.headers";
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            if name.is_empty() || !name.bytes().all(token) {
+                return Err(Error::invalid(
+                    field,
+                    format!("'{name}' is not a valid header name"),
+                ));
+            }
+            let lower = name.to_ascii_lowercase();
+            if RESERVED_HEADERS.contains(&lower.as_str()) {
+                return Err(Error::invalid(
+                    field,
+                    format!("'{name}' is set by the client itself"),
+                ));
+            }
+            if has_line_break(value) {
+                return Err(Error::invalid(
+                    field,
+                    format!("the value of '{name}' must be a single-line string"),
+                ));
+            }
+            Ok((lower, value.clone()))
+        })
+        .collect()
+}
+
+/// A line break or NUL: never allowed in a header value.
+pub(crate) fn has_line_break(s: &str) -> bool {
+    s.contains(['\r', '\n', '\0'])
+}
+
+/// Checks a project id: letters and digits, at most 64.
+pub(crate) fn check_project_id(project_id: &str) -> Result<(), Error> {
+    let field = "options.projectId";
+    if project_id.is_empty() {
+        return Err(Error::invalid(field, "is required (a non-empty string)"));
+    }
+    if project_id.len() > 64 || !project_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(
+            field,
+            "must be letters and digits (a 32-character project id)",
+        ));
+    }
+    Ok(())
+}
+
+/// How a call is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Retry {
+    /// The client's choice: listings by its policy, invocations only with `retry_invocations`.
+    #[default]
+    Default,
+    /// The client's policy, for any operation (opts an invocation in).
+    On,
+    /// One attempt only.
+    Off,
+    /// This policy.
+    Policy(RetryPolicy),
+}
+
+/// Options every call takes.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Aborts the call: it fails with [`Error::Aborted`] and the signal's reason.
+    pub signal: Option<AbortSignal>,
+    /// Time limit of this call, ms, overriding the client's; 0 is none.
+    pub timeout_ms: Option<f64>,
+    /// Retries of this call.
+    pub retry: Retry,
+}
+
+/// `X-Cff-Log-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogType {
+    /// No log in the answer.
+    #[default]
+    None,
+    /// The last 4 KB of the function's log.
+    Tail,
+}
+
+/// `X-CFF-Request-Version`: the format of a sync answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestVersion {
+    /// The function's output as the body.
+    V0,
+    /// A JSON wrapper `{request_id, result, log, status}`.
+    #[default]
+    V1,
+}
+
+/// Options of `invoke`.
+#[derive(Debug, Clone, Default)]
+pub struct InvokeOptions {
+    /// Signal, timeout, retries.
+    pub call: CallOptions,
+    /// Whether to return the log's tail.
+    pub log_type: LogType,
+    /// Answer format.
+    pub request_version: RequestVersion,
+    /// `X-Cff-Instance-Memory`: memory (MB) the instance should have.
+    pub instance_memory_mb: Option<u32>,
+}
+
+/// Options of `invoke_async`.
+#[derive(Debug, Clone, Default)]
+pub struct InvokeAsyncOptions {
+    /// Signal, timeout, retries.
+    pub call: CallOptions,
+    /// `X-Cff-Instance-Memory`: memory (MB) the instance should have.
+    pub instance_memory_mb: Option<u32>,
+}
+
+/// Options of `wait_for_async_invocation`.
+#[derive(Debug, Clone)]
+pub struct WaitOptions {
+    /// First polling interval, ms; it grows ×1.5 up to `max_interval_ms`.
+    pub interval_ms: f64,
+    /// Longest polling interval, ms.
+    pub max_interval_ms: f64,
+    /// Give up after this long, ms; 0 waits for ever.
+    pub timeout_ms: f64,
+    /// Stops waiting at once.
+    pub signal: Option<AbortSignal>,
+    /// Start of the listing window the record is looked up in (seconds since the epoch).
+    /// The service lists the last hour unless told otherwise; default: a day and an hour
+    /// before the wait starts, which covers any invocation the service can still run
+    /// (an event's maximum age is a day).
+    pub since: Option<i64>,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            interval_ms: 500.0,
+            max_interval_ms: 5_000.0,
+            timeout_ms: 16.0 * 60_000.0,
+            signal: None,
+            since: None,
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The client's one error type. Every variant keeps its fields (the JS facade maps each
+//! onto its own error class); nothing is stringified early.
+
+use std::fmt;
+
+use wasm_bindgen::JsValue;
+
+/// Why a call failed.
+#[derive(Debug, Clone)]
+pub enum Error {
+    /// An argument was refused before any request was sent.
+    Validation {
+        /// Which argument, named as in the JavaScript API (`functionUrn`, `query.limit`, ...).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+        /// What was thrown, when the value could not be read (a getter, a provider).
+        cause: Option<JsValue>,
+    },
+    /// The service answered with an error status (HTTP ≥ 400).
+    Service {
+        /// HTTP status.
+        status: u16,
+        /// The service's code (`FSS.1051`, `APIGW.0301`); empty when the body had none.
+        error_code: String,
+        /// The service's message, or the start of a body that was not the service's JSON.
+        error_msg: String,
+        /// `X-Request-Id` (or the body's `request_id`), when sent.
+        request_id: Option<String>,
+        /// Requests sent, retries included.
+        attempts: u32,
+    },
+    /// The request got no answer (refused, reset, DNS, CORS).
+    Network {
+        /// The platform's words for it.
+        message: String,
+        /// Requests sent, retries included.
+        attempts: u32,
+        /// The platform error, as a JS `Error` with its name and message.
+        cause: Option<JsValue>,
+    },
+    /// The call (or a wait) ran out of time.
+    Timeout {
+        /// The limit, ms.
+        timeout_ms: f64,
+        /// Time actually spent, ms.
+        elapsed_ms: f64,
+    },
+    /// A success status with a body that cannot be understood.
+    Response {
+        /// HTTP status.
+        status: u16,
+        /// What is wrong with the answer.
+        reason: String,
+        /// The service's request id, when known.
+        request_id: Option<String>,
+        /// The first 1 KB of the body.
+        body: String,
+        /// Requests sent, retries included (none for errors raised outside a request).
+        attempts: Option<u32>,
+    },
+    /// The caller's signal aborted the call: its `reason`, as `fetch` rejects.
+    Aborted(JsValue),
+}
+
+impl Error {
+    /// A refusal of `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Validation {
+            field: field.into(),
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// A refusal of `field` whose value threw `cause` when read.
+    pub fn unreadable(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        cause: JsValue,
+    ) -> Error {
+        Error::Validation {
+            field: field.into(),
+            message: message.into(),
+            cause: Some(cause),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation { field, message, .. } => write!(f, "{field}: {message}"),
+            Error::Service {
+                status,
+                error_code,
+                error_msg,
+                ..
+            } if !error_code.is_empty() => write!(f, "{error_code}: {error_msg} (HTTP {status})"),
+            Error::Service {
+                status, error_msg, ..
+            } => write!(f, "HTTP {status}: {error_msg}"),
+            Error::Network { message, .. } => write!(f, "network error: {message}"),
+            Error::Timeout { timeout_ms, .. } => {
+                write!(f, "the call timed out after {timeout_ms} ms")
+            }
+            Error::Response { status, reason, .. } => {
+                write!(
+                    f,
+                    "unexpected answer from the service (HTTP {status}): {reason}"
+                )
+            }
+            Error::Aborted(_) => f.write_str("the call was aborted"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

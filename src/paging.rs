@@ -1,0 +1,152 @@
+//! Every record of a listing, page after page, as the real service pages: `marker` is an
+//! offset, and a page is the last when its `next_marker` is absent, 0 (or "0"), the
+//! marker just sent, or when it held fewer records than `limit`.
+
+use std::collections::VecDeque;
+
+use functiongraph_protocol::{ActiveAsyncQuery, AsyncInvocation, ListAsyncQuery};
+
+use crate::client::{check_active_query, check_list_query, Client};
+use crate::config::CallOptions;
+use crate::error::Error;
+
+/// Which listing a pager walks.
+#[derive(Debug, Clone)]
+pub(crate) enum Listing {
+    /// `GET …/async-invocations`.
+    All(ListAsyncQuery),
+    /// `GET …/active-async-invocations`.
+    Active(ActiveAsyncQuery),
+}
+
+impl Listing {
+    fn list_mut(&mut self) -> &mut ListAsyncQuery {
+        match self {
+            Listing::All(q) => q,
+            Listing::Active(q) => &mut q.list,
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match self {
+            Listing::All(q) => check_list_query(q),
+            Listing::Active(q) => check_active_query(q),
+        }
+    }
+}
+
+/// Walks a listing's pages and yields each record once (see [`Pager::next`]).
+pub struct Pager {
+    client: Client,
+    function_urn: String,
+    listing: Listing,
+    options: CallOptions,
+    max_items: Option<u64>,
+    buffer: VecDeque<AsyncInvocation>,
+    /// Markers sent so far: a service that sends one back again would loop for ever.
+    sent: Vec<u64>,
+    yielded: u64,
+    /// Fetched the last page (or failed).
+    done: bool,
+    /// What to fail with once the buffer is drained.
+    pending: Option<Error>,
+}
+
+impl Pager {
+    pub(crate) fn new(
+        client: Client,
+        function_urn: &str,
+        listing: Listing,
+        options: CallOptions,
+    ) -> Pager {
+        Pager {
+            client,
+            function_urn: function_urn.to_owned(),
+            listing,
+            options,
+            max_items: None,
+            buffer: VecDeque::new(),
+            sent: Vec::new(),
+            yielded: 0,
+            done: false,
+            pending: None,
+        }
+    }
+
+    /// Stops after `n` records.
+    pub fn max_items(mut self, n: u64) -> Pager {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// A pager whose first `next` fails with `error` (a query refused before any request).
+    pub(crate) fn failing(mut self, error: Error) -> Pager {
+        self.done = true;
+        self.pending = Some(error);
+        self
+    }
+
+    /// The next record, fetching the next page when needed; `None` after the last.
+    ///
+    /// # Errors
+    /// A listing's errors, or [`Error::Response`] when the service sends back a page
+    /// marker it sent before (instead of looping for ever). After an error, `None`.
+    pub async fn next(&mut self) -> Result<Option<AsyncInvocation>, Error> {
+        loop {
+            if self.max_items.is_some_and(|max| self.yielded >= max) {
+                return Ok(None);
+            }
+            if let Some(record) = self.buffer.pop_front() {
+                self.yielded += 1;
+                return Ok(Some(record));
+            }
+            if let Some(error) = self.pending.take() {
+                return Err(error);
+            }
+            if self.done {
+                return Ok(None);
+            }
+            self.fetch().await?;
+        }
+    }
+
+    async fn fetch(&mut self) -> Result<(), Error> {
+        if self.sent.is_empty() {
+            if let Err(e) = self.listing.check() {
+                self.done = true;
+                return Err(e);
+            }
+        }
+        let marker = self.listing.list_mut().marker;
+        self.sent.push(marker.unwrap_or(0));
+        let page = match self
+            .client
+            .list_page(&self.function_urn, &self.listing, &self.options)
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                self.done = true;
+                return Err(e);
+            }
+        };
+        self.buffer.extend(page.invocations);
+        match page.next_marker {
+            None => self.done = true,
+            Some(next) if self.sent.contains(&next) => {
+                self.done = true;
+                self.pending = Some(Error::Response {
+                    status: 200,
+                    reason: format!(
+                        "the service returned page marker {next} twice; stopping rather than looping"
+                    ),
+                    request_id: None,
+                    body: String::new(),
+                    attempts: None,
+                });
+            }
+            Some(next) => self.listing.list_mut().marker = Some(next),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,299 @@
+//! One call on the wire: credentials, signing, sending with gloo-net, retries with
+//! backoff, the hooks, and the answer read in full. An abort (the caller's or the
+//! timeout's) ends the call at once, in a backoff too.
+
+use functiongraph_protocol::headers as h;
+use functiongraph_protocol::query::decode;
+use functiongraph_protocol::sign::{sign, SignableRequest};
+use functiongraph_protocol::time::format_sdk_date;
+use gloo_net::http::{Request, Response};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, RequestInit};
+
+use crate::client::Inner;
+use crate::config::{CallOptions, CredentialSource, Credentials, Retry, RetryPolicy};
+use crate::error::Error;
+use crate::hooks::{redacted, Attempt, Failure, Outcome};
+use crate::platform::{in_browser_page, now_ms, sleep, CallSignal};
+
+/// A request of one operation, before the endpoint, authentication and client headers.
+pub(crate) struct Prepared {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path and query, as signed and sent.
+    pub path: String,
+    /// The operation's own headers, lower-case.
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<String>,
+    /// Listings: retried by default.
+    pub idempotent: bool,
+}
+
+/// An answer read in full.
+pub(crate) struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The response, for its headers.
+    pub response: Response,
+    /// The body as text (invalid UTF-8 replaced).
+    pub text: String,
+    /// Requests sent for it.
+    pub attempts: u32,
+}
+
+impl Answer {
+    /// A response header.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.response.headers().get(name)
+    }
+
+    /// The request id the service gave this answer.
+    pub fn request_id(&self) -> Option<String> {
+        self.header(h::CFF_REQUEST_ID)
+            .or_else(|| self.header(h::REQUEST_ID))
+    }
+}
+
+/// The retry policy of one call.
+fn policy(inner: &Inner, call: &CallOptions, idempotent: bool) -> RetryPolicy {
+    let client = inner.config.retry;
+    match call.retry {
+        Retry::Default if idempotent || inner.config.retry_invocations => client,
+        Retry::Default | Retry::Off => RetryPolicy::NONE,
+        Retry::On => client,
+        Retry::Policy(p) => p,
+    }
+}
+
+/// Whether an answer is worth another attempt: throttling (not a disabled function) and transient 5xx.
+fn retryable(status: u16, text: &str) -> bool {
+    match status {
+        429 => !text.contains("Function Disabled"),
+        500 | 502 | 503 | 504 => true,
+        _ => false,
+    }
+}
+
+/// `Retry-After` in whole seconds, as ms.
+fn retry_after_ms(response: &Response) -> Option<f64> {
+    let value = response.headers().get(h::RETRY_AFTER)?;
+    let value = value.trim();
+    let secs: u32 = (value.len() <= 9).then(|| value.parse().ok())??;
+    Some(f64::from(secs) * 1000.0)
+}
+
+/// Full-jitter exponential backoff before attempt `attempt + 1`, never shorter than `Retry-After`.
+fn backoff_ms(policy: &RetryPolicy, attempt: u32, retry_after: Option<f64>) -> f64 {
+    let ceiling =
+        (policy.base_delay_ms * 2f64.powi(attempt.min(20) as i32)).min(policy.max_delay_ms);
+    let jittered = js_sys::Math::random() * ceiling;
+    retry_after.map_or(jittered, |r| r.max(jittered))
+}
+
+/// The credentials of the next attempt.
+async fn credentials(source: &CredentialSource) -> Result<Option<Credentials>, Error> {
+    match source {
+        CredentialSource::None => Ok(None),
+        CredentialSource::Static(c) => Ok(Some(c.clone())),
+        CredentialSource::Provider(provider) => provider().await.map(Some),
+    }
+}
+
+/// The headers of one attempt: the operation's, the client's, and authentication
+/// (signed for AK/SK, which adds `X-Sdk-Date`, `X-Security-Token` and `Authorization`).
+fn attempt_headers(
+    inner: &Inner,
+    req: &Prepared,
+    credentials: Option<&Credentials>,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(req.headers.iter().cloned());
+    headers.extend(inner.config.headers.iter().cloned());
+    match credentials {
+        None => {}
+        Some(Credentials::Token(token)) => headers.push((h::AUTH_TOKEN.to_owned(), token.clone())),
+        Some(Credentials::AccessKey {
+            access_key,
+            secret_key,
+            security_token,
+        }) => {
+            headers.push((h::PROJECT_ID.to_owned(), inner.config.project_id.clone()));
+            if let Some(token) = security_token {
+                headers.push((h::SECURITY_TOKEN.to_owned(), token.clone()));
+            }
+            let date = format_sdk_date((now_ms() / 1000.0).floor() as i64);
+            headers.push((h::SDK_DATE.to_owned(), date));
+            let (path, raw_query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+            let query = decode(raw_query).unwrap_or_default();
+            let mut signed = headers.clone();
+            signed.push(("host".to_owned(), inner.endpoint.host.clone()));
+            let signature = sign(
+                &SignableRequest {
+                    method: req.method,
+                    path: &format!("{}{}", inner.endpoint_path(), path),
+                    query: &query,
+                    headers: &signed,
+                    body: req.body.as_deref().unwrap_or("").as_bytes(),
+                },
+                access_key,
+                secret_key,
+            )
+            .map_err(|e| Error::invalid("request", e.to_string()))?;
+            headers.push((h::AUTHORIZATION.to_owned(), signature.authorization));
+        }
+    }
+    // Browsers send their own User-Agent (and ours would need a CORS allowance); it is not signed.
+    if !in_browser_page() {
+        headers.push(("user-agent".to_owned(), inner.user_agent.clone()));
+    }
+    Ok(headers)
+}
+
+/// One attempt through gloo-net: the request is built as a `web_sys::Request` from
+/// the signed URL (gloo's builder would re-encode the query) and wrapped.
+async fn fetch_once(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<(Response, String), JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let raw_headers = web_sys::Headers::new()?;
+    for (name, value) in headers {
+        raw_headers.append(name, value)?;
+    }
+    init.set_headers(&raw_headers);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_signal(signal);
+    let request = Request::from(web_sys::Request::new_with_str_and_init(url, &init)?);
+    let response = request.send().await.map_err(gloo_error)?;
+    let text = response.text().await.map_err(gloo_error)?;
+    Ok((response, text))
+}
+
+/// gloo-net keeps a JS error's name and message, not the object: make it an `Error` again.
+fn gloo_error(error: gloo_net::Error) -> JsValue {
+    match error {
+        gloo_net::Error::JsError(e) => {
+            let out = js_sys::Error::new(&e.message);
+            out.set_name(&e.name);
+            out.into()
+        }
+        other => js_sys::Error::new(&other.to_string()).into(),
+    }
+}
+
+fn report(hook: Option<&crate::hooks::Hook>, attempt: &Attempt) {
+    if let Some(hook) = hook {
+        hook(attempt);
+    }
+}
+
+/// Sends `req`, retrying as the call's policy says, and reads the whole answer.
+pub(crate) async fn send(
+    inner: &Inner,
+    req: &Prepared,
+    call: &CallOptions,
+) -> Result<Answer, Error> {
+    if let Some(signal) = &call.signal {
+        if signal.aborted() {
+            return Err(Error::Aborted(signal.reason()));
+        }
+    }
+    let timeout = call.timeout_ms.unwrap_or(inner.config.timeout_ms);
+    let guard = CallSignal::new(call.signal.as_ref(), timeout);
+    let signal = guard.signal();
+    let policy = policy(inner, call, req.idempotent);
+    let url = format!("{}{}", inner.endpoint.base, req.path);
+    let observed = inner.config.on_request.is_some() || inner.config.on_response.is_some();
+    let mut attempt = 1;
+    loop {
+        // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
+        let credentials = credentials(&inner.config.credentials).await?;
+        if let Some(failure) = guard.failure() {
+            return Err(failure);
+        }
+        let headers = attempt_headers(inner, req, credentials.as_ref())?;
+        let mut info = observed.then(|| Attempt {
+            method: req.method,
+            url: url.clone(),
+            attempt,
+            headers: redacted(&headers),
+            outcome: None,
+        });
+        if let Some(info) = &info {
+            report(inner.config.on_request.as_ref(), info);
+        }
+        let started = now_ms();
+        let result = fetch_once(
+            req.method,
+            &url,
+            &headers,
+            req.body.as_deref(),
+            signal.as_ref(),
+        )
+        .await;
+        let aborted = if result.is_err() {
+            guard.failure()
+        } else {
+            None
+        };
+        if let Some(info) = &mut info {
+            info.outcome = Some(Outcome {
+                duration_ms: now_ms() - started,
+                result: match &result {
+                    Ok((response, _)) => Ok((
+                        response.status(),
+                        response
+                            .headers()
+                            .get(h::CFF_REQUEST_ID)
+                            .or_else(|| response.headers().get(h::REQUEST_ID)),
+                    )),
+                    Err(_) if aborted.is_some() => Err(Failure::Aborted),
+                    Err(e) => Err(Failure::Network(e.clone())),
+                },
+            });
+            report(inner.config.on_response.as_ref(), info);
+        }
+        let retry_after = match result {
+            Err(_) if aborted.is_some() => {
+                return Err(aborted.unwrap_or(Error::Aborted(JsValue::UNDEFINED)))
+            }
+            Err(cause) => {
+                if attempt >= policy.max_attempts {
+                    let message = js_sys::Error::from(cause.clone()).message().into();
+                    return Err(Error::Network {
+                        message,
+                        attempts: attempt,
+                        cause: Some(cause),
+                    });
+                }
+                None
+            }
+            Ok((response, text)) => {
+                let status = response.status();
+                if attempt >= policy.max_attempts || !retryable(status, &text) {
+                    return Ok(Answer {
+                        status,
+                        response,
+                        text,
+                        attempts: attempt,
+                    });
+                }
+                retry_after_ms(&response)
+            }
+        };
+        let delay = backoff_ms(&policy, attempt - 1, retry_after);
+        if sleep(delay, signal.as_ref()).await.is_err() {
+            return Err(guard
+                .failure()
+                .unwrap_or(Error::Aborted(JsValue::UNDEFINED)));
+        }
+        attempt += 1;
+    }
+}
