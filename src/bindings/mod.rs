@@ -1,12 +1,25 @@
-//! The JavaScript API: a thin `#[wasm_bindgen]` layer over [`crate::Client`]. Its methods
-//! are `async fn`s that wasm-bindgen-futures turns into Promises; options are read with
-//! serde-wasm-bindgen ([`options`]), results and errors made JS values in [`convert`].
+//! The JavaScript API: a thin `#[wasm_bindgen]` layer over [`crate::Client`]. Each method
+//! reads its arguments, then runs the client's `async fn` as a Promise through
+//! wasm-bindgen-futures; options are read with serde-wasm-bindgen ([`options`]), results
+//! and errors made JS values in [`convert`].
+//!
+//! The methods are not `async fn(&self)` themselves: wasm-bindgen 0.2.129 takes such a
+//! method's borrow of `self` when the future is first polled, after the call returned,
+//! so a `free()` right after a call left the future reading freed memory (seen: a
+//! garbled project id, then a trap). Cloning the client's `Rc` before returning keeps
+//! every call's state alive for as long as the call runs, whatever happens to the handle.
 
 mod convert;
 mod options;
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
 use functiongraph_protocol::AsyncInvocation;
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::client::Client;
 use crate::config::{InvokeAsyncOptions, WaitOptions};
@@ -26,6 +39,11 @@ fn urn(value: &JsValue) -> Result<String, Error> {
     options::string_arg(value, "functionUrn")
 }
 
+/// A call as a Promise: it rejects with the JS form of the client's error.
+fn promise(call: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    future_to_promise(async move { call.await.map_err(JsValue::from) })
+}
+
 #[wasm_bindgen(js_class = FunctionGraphClient)]
 impl JsClient {
     /// Checks the options; throws `ValidationError` naming a bad one. No request is sent.
@@ -38,82 +56,77 @@ impl JsClient {
     }
 
     /// Runs a function and waits for its result: an `InvokeResult`.
-    pub async fn invoke(
-        &self,
-        function_urn: JsValue,
-        event: JsValue,
-        options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let event = options::event(&event)?;
-        let options = options::invoke_options(&options, self.client.config())?;
-        let out = self.client.invoke(&urn, &event, &options).await?;
-        Ok(convert::invoke_result(&out))
+    pub fn invoke(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let event = options::event(&event)?;
+            let options = options::invoke_options(&options, client.config())?;
+            let out = client.invoke(&urn, &event, &options).await?;
+            Ok(convert::invoke_result(&out))
+        })
     }
 
     /// Queues a function run; resolves with `{requestId}` once the service has accepted it.
     #[wasm_bindgen(js_name = invokeAsync)]
-    pub async fn invoke_async(
-        &self,
-        function_urn: JsValue,
-        event: JsValue,
-        options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let event = options::event(&event)?;
-        let options = options::invoke_async_options(&options, self.client.config())?;
-        let out = self.client.invoke_async(&urn, &event, &options).await?;
-        Ok(request_id_object(&out.request_id))
+    pub fn invoke_async(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let event = options::event(&event)?;
+            let options = options::invoke_async_options(&options, client.config())?;
+            let out = client.invoke_async(&urn, &event, &options).await?;
+            Ok(request_id_object(&out.request_id))
+        })
     }
 
     /// One page of a function's async invocations, newest first.
     #[wasm_bindgen(js_name = listAsyncInvocations)]
-    pub async fn list_async_invocations(
-        &self,
-        function_urn: JsValue,
-        query: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let q = options::query(&query, self.client.config(), false)?;
-        let page = self
-            .client
-            .list_async_invocations(&urn, &q.list, &q.call)
-            .await?;
-        Ok(convert::page(&page))
+    pub fn list_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let q = options::query(&query, client.config(), false)?;
+            let page = client
+                .list_async_invocations(&urn, &q.list, &q.call)
+                .await?;
+            Ok(convert::page(&page))
+        })
     }
 
     /// One page of a function's WAIT and RUNNING async invocations, newest first.
     #[wasm_bindgen(js_name = listActiveAsyncInvocations)]
-    pub async fn list_active_async_invocations(
-        &self,
-        function_urn: JsValue,
-        query: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let q = options::query(&query, self.client.config(), true)?;
-        let page = self
-            .client
-            .list_active_async_invocations(&urn, &q.active(), &q.call)
-            .await?;
-        Ok(convert::page(&page))
+    pub fn list_active_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let q = options::query(&query, client.config(), true)?;
+            let page = client
+                .list_active_async_invocations(&urn, &q.active(), &q.call)
+                .await?;
+            Ok(convert::page(&page))
+        })
     }
 
-    /// Stops a WAIT or RUNNING async invocation (it ends as DISCARD).
+    /// Stops a WAIT or RUNNING async invocation (it ends as DISCARD); resolves with undefined.
     #[wasm_bindgen(js_name = cancelAsyncInvocation)]
-    pub async fn cancel_async_invocation(
+    pub fn cancel_async_invocation(
         &self,
         function_urn: JsValue,
         request_id: JsValue,
         options: JsValue,
-    ) -> Result<(), JsValue> {
-        let urn = urn(&function_urn)?;
-        let (call, kind) = options::cancel_options(&options, self.client.config())?;
-        // Not a string: checked as an empty id, refused with the rule for ids.
-        let id = request_id.as_string().unwrap_or_default();
-        self.client
-            .cancel_async_invocation(&urn, &id, kind, &call)
-            .await?;
-        Ok(())
+    ) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let (call, kind) = options::cancel_options(&options, client.config())?;
+            // Not a string: checked as an empty id, refused with the rule for ids.
+            let id = request_id.as_string().unwrap_or_default();
+            client
+                .cancel_async_invocation(&urn, &id, kind, &call)
+                .await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Every async invocation matching `query`, across pages (`for await`).
@@ -130,52 +143,56 @@ impl JsClient {
 
     /// Polls until the async invocation is SUCCESS, FAIL or DISCARD; resolves with that record.
     #[wasm_bindgen(js_name = waitForAsyncInvocation)]
-    pub async fn wait_for_async_invocation(
+    pub fn wait_for_async_invocation(
         &self,
         function_urn: JsValue,
         request_id: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let id = request_id
-            .as_string()
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| Error::invalid("requestId", "must be a non-empty string"))?;
-        let options = options::wait_options(&options)?;
-        let record = self
-            .client
-            .wait_for_async_invocation(&urn, &id, &options)
-            .await?;
-        Ok(convert::invocation(&record))
+    ) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let id = request_id
+                .as_string()
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| Error::invalid("requestId", "must be a non-empty string"))?;
+            let options = options::wait_options(&options)?;
+            let record = client
+                .wait_for_async_invocation(&urn, &id, &options)
+                .await?;
+            Ok(convert::invocation(&record))
+        })
     }
 
     /// Starts an async invocation and waits for its terminal record.
     #[wasm_bindgen(js_name = invokeAsyncAndWait)]
-    pub async fn invoke_async_and_wait(
+    pub fn invoke_async_and_wait(
         &self,
         function_urn: JsValue,
         event: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let urn = urn(&function_urn)?;
-        let event = options::event(&event)?;
-        let mut wait: WaitOptions = options::wait_options(&options)?;
-        // Look the record up from a little before it was accepted (clocks differ).
-        wait.since
-            .get_or_insert((now_ms() / 1000.0).floor() as i64 - 300);
-        let invoke = InvokeAsyncOptions {
-            call: crate::config::CallOptions {
-                signal: wait.signal.clone(),
-                ..Default::default()
-            },
-            instance_memory_mb: None,
-        };
-        let accepted = self.client.invoke_async(&urn, &event, &invoke).await?;
-        let record: AsyncInvocation = self
-            .client
-            .wait_for_async_invocation(&urn, &accepted.request_id, &wait)
-            .await?;
-        Ok(convert::invocation(&record))
+    ) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let event = options::event(&event)?;
+            let mut wait: WaitOptions = options::wait_options(&options)?;
+            // Look the record up from a little before it was accepted (clocks differ).
+            wait.since
+                .get_or_insert((now_ms() / 1000.0).floor() as i64 - 300);
+            let invoke = InvokeAsyncOptions {
+                call: crate::config::CallOptions {
+                    signal: wait.signal.clone(),
+                    ..Default::default()
+                },
+                instance_memory_mb: None,
+            };
+            let accepted = client.invoke_async(&urn, &event, &invoke).await?;
+            let record: AsyncInvocation = client
+                .wait_for_async_invocation(&urn, &accepted.request_id, &wait)
+                .await?;
+            Ok(convert::invocation(&record))
+        })
     }
 
     fn iterate(&self, function_urn: JsValue, query: JsValue, active: bool) -> JsValue {
@@ -200,7 +217,12 @@ impl JsClient {
                 .async_invocations(&urn_text, Default::default(), Default::default())
                 .failing(e),
         };
-        convert::async_iterable(JsPager { pager }.into())
+        convert::async_iterable(
+            JsPager {
+                pager: Rc::new(RefCell::new(pager)),
+            }
+            .into(),
+        )
     }
 }
 
@@ -218,16 +240,25 @@ fn request_id_object(id: &str) -> JsValue {
 /// A pager for `js/results.js`'s `asyncIterable`, which queues its calls.
 #[wasm_bindgen]
 pub struct JsPager {
-    pager: Pager,
+    pager: Rc<RefCell<Pager>>,
 }
 
 #[wasm_bindgen]
 impl JsPager {
     /// The next record, or undefined after the last.
-    pub async fn next(&mut self) -> Result<JsValue, JsValue> {
-        Ok(match self.pager.next().await? {
-            Some(record) => convert::invocation(&record),
-            None => JsValue::UNDEFINED,
+    // The borrow spans the page fetch on purpose: a second call meanwhile is refused.
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn next(&self) -> Promise {
+        let pager = self.pager.clone();
+        promise(async move {
+            // asyncIterable queues calls; a second one at once would be a bug there, not a trap here.
+            let mut pager = pager.try_borrow_mut().map_err(|_| {
+                Error::invalid("iterator", "next() called before the previous call settled")
+            })?;
+            Ok(match pager.next().await? {
+                Some(record) => convert::invocation(&record),
+                None => JsValue::UNDEFINED,
+            })
         })
     }
 }

@@ -345,13 +345,18 @@ describe("errors", () => {
 });
 
 describe("the client", () => {
-  test("free() and Symbol.dispose do nothing: the client keeps working", async () => {
+  // free() now releases the client's wasm memory (before, the JS client held none and
+  // free() did nothing): a call in flight keeps what it needs and ends normally; the
+  // handle cannot be used after.
+  test("free() and Symbol.dispose release the client; a call in flight still ends", async () => {
     const c = client();
+    const pending = c.invoke(urn("echo"), { during: "free" });
     c.free();
-    c.free();
-    c[Symbol.dispose ?? Symbol.for("Symbol.dispose")]();
-    const r = await c.invoke(urn("echo"), { after: "free" });
-    assert.deepEqual(r.json(), { after: "free" });
+    assert.deepEqual((await pending).json(), { during: "free" });
+    assert.throws(() => c.invoke(urn("echo"), {}), /null pointer/);
+    const d = client();
+    d[Symbol.dispose]();
+    assert.throws(() => d.invoke(urn("echo"), {}), /null pointer/);
   });
 
   test("a hot loop reuses the checked path, and a bad URN is still refused each time", async () => {
