@@ -51,9 +51,8 @@ fuzz:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --workspace -- -D warnings
-	# The wasm library as shipped (no std), then with its tests (which link std).
-	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client --lib -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client --all-targets --features std -- -D warnings
+	# The client as it runs: in wasm, with its wasm tests.
+	cargo clippy --target wasm32-unknown-unknown -p functiongraph-client --all-targets -- -D warnings
 
 test-rust:
 	cargo test --workspace
@@ -69,13 +68,11 @@ test-js: pkg
 	cargo build -p functiongraph-emulator
 	node --test tests/js/
 
-# The client's bindings in a real JS engine: Node, then Debian's headless Chromium.
-# (The tests link std through wasm-bindgen-test: feature std keeps its panic handler.)
+# The Rust client itself (wasm-bindgen-test) in Node, then Debian's headless Chromium,
+# against a real emulator and a stub that pages as the real service does.
 test-wasm:
-	cargo test --target wasm32-unknown-unknown -p functiongraph-client --features std --test wasm
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-	  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/wasm/webdriver.json \
-	  cargo test --target wasm32-unknown-unknown -p functiongraph-client --features std --test wasm
+	cargo build -p functiongraph-emulator
+	node tests/wasm/run.mjs
 
 # The package in headless Chromium: a plain ES-module page and a Vite-bundled page,
 # served from another loopback origin than the emulator (cross-origin, CORS).

@@ -1,30 +1,379 @@
-//! The wasm exports inside a real JS engine (Node, and headless Chromium with
-//! `WASM_BINDGEN_USE_BROWSER=1`): signing in wasm against the official SDKs'
-//! vectors, and the wire checks the JS client relies on (paths, queries, cancel
-//! bodies, times), with their refusals. The client as a whole is
-//! tested through the package in tests/js (Node) and tests/browser (Chromium).
+//! The Rust client itself, in a real JS engine (Node, and headless Chromium with
+//! `WASM_BINDGEN_USE_BROWSER=1`), against a real emulator and a stub that answers the
+//! way the real service does (`tests/wasm/run.mjs` starts both and passes their URLs at
+//! compile time): the five operations, paging, waiting, token and AK/SK, abort with an
+//! Error and with a string, timeout, retry after 503, network failure, and signing in
+//! wasm against the official SDKs' vectors.
 #![cfg(target_arch = "wasm32")]
 
+use functiongraph_client::protocol::sign::{sign, SignableRequest};
+use functiongraph_client::protocol::{ActiveAsyncQuery, AsyncStatus, ListAsyncQuery};
 use functiongraph_client::{
-    body_limit, cancel_body, listing_query, parse_time, request_path, sign_packed,
+    CallOptions, Client, Config, Credentials, Error, InvokeAsyncOptions, InvokeOptions, LogType,
+    Retry, RetryPolicy, WaitOptions,
 };
-use functiongraph_protocol::sign::{sign, SignableRequest};
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::AbortController;
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "dev-token";
 
-/// The field of a refusal (`"\0{field}\0{message}"`, which js/wire.js throws).
-fn refused(out: String) -> String {
-    let rest = out
-        .strip_prefix('\0')
-        .unwrap_or_else(|| panic!("should be refused: {out}"));
-    let (field, message) = rest.split_once('\0').unwrap();
-    assert!(!message.is_empty() && !message.contains('\0'), "{out:?}");
-    field.to_owned()
+/// A URL that tests/wasm/run.mjs passes at compile time (lint builds go without).
+fn url_from_run(value: Option<&'static str>, name: &str) -> &'static str {
+    match value {
+        Some(url) => url,
+        None => panic!("run these through tests/wasm/run.mjs ({name} is not set)"),
+    }
+}
+
+fn endpoint() -> &'static str {
+    url_from_run(option_env!("FGS_TEST_ENDPOINT"), "FGS_TEST_ENDPOINT")
+}
+
+fn stub() -> &'static str {
+    url_from_run(option_env!("FGS_TEST_STUB"), "FGS_TEST_STUB")
 }
 
 fn urn(name: &str) -> String {
     format!("urn:fss:cn-north-4:{PROJECT}:function:default:{name}:latest")
+}
+
+fn token() -> Credentials {
+    Credentials::Token(TOKEN.into())
+}
+
+fn keys() -> Credentials {
+    Credentials::AccessKey {
+        access_key: "DEVACCESSKEYEXAMPLE0".into(),
+        secret_key: "dev-secret-key-example".into(),
+        security_token: None,
+    }
+}
+
+fn client_at(url: &str, credentials: Credentials) -> Client {
+    Client::new(Config::new(PROJECT, url).with_credentials(credentials)).unwrap()
+}
+
+fn client(credentials: Credentials) -> Client {
+    client_at(endpoint(), credentials)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // (Not the client's own binding's signature: two identical ones would clash at link time.)
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: i32);
+}
+
+async fn sleep(ms: f64) {
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms as i32);
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn invoke_with_a_token_and_with_signed_requests() {
+    let out = client(token())
+        .invoke(
+            &urn("echo"),
+            r#"{"from":"rust"}"#,
+            &InvokeOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.status, 200);
+    assert_eq!(out.result, r#"{"from":"rust"}"#);
+    assert!(out.function_error.is_none());
+    assert!(out.summary.unwrap().duration > 0.0);
+    let options = InvokeOptions {
+        log_type: LogType::Tail,
+        ..InvokeOptions::default()
+    };
+    let signed = client(keys())
+        .invoke(&urn("hello"), r#"{"name":"wasm"}"#, &options)
+        .await
+        .unwrap();
+    assert!(signed.result.contains("hello wasm"), "{}", signed.result);
+    assert!(
+        signed.log.contains("Finish invoke request"),
+        "{}",
+        signed.log
+    );
+    let failed = client(token())
+        .invoke(&urn("fail"), "{}", &InvokeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(failed.function_error.unwrap().code, 4002);
+}
+
+#[wasm_bindgen_test]
+async fn service_errors_keep_their_fields() {
+    match client(token())
+        .invoke(&urn("no-such-function"), "{}", &InvokeOptions::default())
+        .await
+    {
+        Err(Error::Service {
+            status,
+            error_code,
+            request_id,
+            attempts,
+            ..
+        }) => {
+            assert_eq!(status, 404);
+            assert!(error_code.starts_with("FSS."), "{error_code}");
+            assert!(request_id.is_some());
+            assert_eq!(attempts, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    let wrong = Credentials::AccessKey {
+        access_key: "DEVACCESSKEYEXAMPLE0".into(),
+        secret_key: "not-the-secret".into(),
+        security_token: None,
+    };
+    match client(wrong)
+        .invoke(&urn("echo"), "{}", &InvokeOptions::default())
+        .await
+    {
+        Err(Error::Service {
+            status: 401,
+            error_code,
+            ..
+        }) => assert_eq!(error_code, "APIGW.0301"),
+        other => panic!("{other:?}"),
+    }
+    match client(token())
+        .invoke("not-a-urn", "{}", &InvokeOptions::default())
+        .await
+    {
+        Err(Error::Validation { field, .. }) => assert_eq!(field, "functionUrn"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn async_invocations_are_listed_paged_and_waited_for() {
+    let c = client(keys());
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let accepted = c
+            .invoke_async(
+                &urn("callback"),
+                &format!(r#"{{"i":{i}}}"#),
+                &InvokeAsyncOptions::default(),
+            )
+            .await
+            .unwrap();
+        ids.push(accepted.request_id);
+    }
+    let last = ids.last().unwrap().clone();
+    let done = c
+        .wait_for_async_invocation(
+            &urn("callback"),
+            &last,
+            &WaitOptions {
+                interval_ms: 50.0,
+                ..WaitOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.request_id, last);
+    assert_eq!(done.status, AsyncStatus::Success);
+    let query = ListAsyncQuery {
+        limit: Some(2),
+        ..ListAsyncQuery::default()
+    };
+    let mut pager = c.async_invocations(&urn("callback"), query, CallOptions::default());
+    let mut seen = Vec::new();
+    while let Some(record) = pager.next().await.unwrap() {
+        seen.push(record.request_id);
+    }
+    ids.reverse();
+    assert_eq!(seen, ids, "every record once, newest first");
+}
+
+#[wasm_bindgen_test]
+async fn cancel_and_the_active_listing() {
+    let c = client(token());
+    let running = c
+        .invoke_async(
+            &urn("sleep"),
+            r#"{"ms":2500}"#,
+            &InvokeAsyncOptions::default(),
+        )
+        .await
+        .unwrap()
+        .request_id;
+    let mut active = false;
+    for _ in 0..100 {
+        let query = ActiveAsyncQuery {
+            requests: vec![running.clone()],
+            ..ActiveAsyncQuery::default()
+        };
+        let page = c
+            .list_active_async_invocations(&urn("sleep"), &query, &CallOptions::default())
+            .await
+            .unwrap();
+        if page.invocations.iter().any(|i| i.request_id == running) {
+            active = true;
+            break;
+        }
+        sleep(20.0).await;
+    }
+    assert!(active, "listed as active");
+    c.cancel_async_invocation(&urn("sleep"), &running, None, &CallOptions::default())
+        .await
+        .unwrap();
+    let done = c
+        .wait_for_async_invocation(
+            &urn("sleep"),
+            &running,
+            &WaitOptions {
+                interval_ms: 50.0,
+                ..WaitOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, AsyncStatus::Discard);
+}
+
+#[wasm_bindgen_test]
+async fn abort_with_an_error_and_with_a_string() {
+    let c = client_at(stub(), token());
+    for reason in [
+        JsValue::from(js_sys::Error::new("user left")),
+        JsValue::from_str("stop"),
+    ] {
+        let controller = AbortController::new().unwrap();
+        let options = InvokeOptions {
+            call: CallOptions {
+                signal: Some(controller.signal()),
+                ..CallOptions::default()
+            },
+            ..InvokeOptions::default()
+        };
+        let abort = reason.clone();
+        let later = controller.clone();
+        spawn_local(async move {
+            sleep(100.0).await;
+            later.abort_with_reason(&abort);
+        });
+        match c.invoke(&urn("slow"), "{}", &options).await {
+            // The caller's own reason, exactly as fetch rejects.
+            Err(Error::Aborted(got)) => assert_eq!(got, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Already aborted: refused before any request.
+    let controller = AbortController::new().unwrap();
+    controller.abort_with_reason(&JsValue::from_str("before"));
+    let options = CallOptions {
+        signal: Some(controller.signal()),
+        ..CallOptions::default()
+    };
+    match c
+        .list_async_invocations(&urn("echo"), &ListAsyncQuery::default(), &options)
+        .await
+    {
+        Err(Error::Aborted(got)) => assert_eq!(got, "before"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn timeouts_and_network_failures() {
+    let options = InvokeOptions {
+        call: CallOptions {
+            timeout_ms: Some(150.0),
+            ..CallOptions::default()
+        },
+        ..InvokeOptions::default()
+    };
+    match client(token())
+        .invoke(&urn("sleep"), r#"{"ms":1000}"#, &options)
+        .await
+    {
+        Err(Error::Timeout {
+            timeout_ms,
+            elapsed_ms,
+        }) => {
+            assert_eq!(timeout_ms, 150.0);
+            assert!(elapsed_ms >= 140.0, "{elapsed_ms}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing listens on port 9 (and browsers refuse it): no answer, after every attempt.
+    let offline = client_at("http://127.0.0.1:9", token());
+    let retry = CallOptions {
+        retry: Retry::Policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay_ms: 1.0,
+            max_delay_ms: 1.0,
+        }),
+        ..CallOptions::default()
+    };
+    match offline
+        .list_async_invocations(&urn("echo"), &ListAsyncQuery::default(), &retry)
+        .await
+    {
+        Err(Error::Network {
+            attempts, cause, ..
+        }) => {
+            assert_eq!(attempts, 2);
+            assert!(cause.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_503_is_retried_when_asked() {
+    let name = format!("flaky-{}", js_sys::Math::random().to_bits());
+    let c = client_at(stub(), token());
+    let once = c.invoke(&urn(&name), "{}", &InvokeOptions::default()).await;
+    assert!(
+        matches!(
+            once,
+            Err(Error::Service {
+                status: 503,
+                attempts: 1,
+                ..
+            })
+        ),
+        "{once:?}"
+    );
+    let name = format!("flaky-{}", js_sys::Math::random().to_bits());
+    let options = InvokeOptions {
+        call: CallOptions {
+            retry: Retry::On,
+            ..CallOptions::default()
+        },
+        ..InvokeOptions::default()
+    };
+    let out = c.invoke(&urn(&name), "{}", &options).await.unwrap();
+    assert_eq!(out.result, r#"{"ok":true}"#);
+}
+
+#[wasm_bindgen_test]
+async fn paging_the_real_way_yields_every_record_once() {
+    let c = client_at(stub(), token());
+    let query = ListAsyncQuery {
+        limit: Some(100),
+        ..ListAsyncQuery::default()
+    };
+    let mut pager = c.async_invocations(&urn("paged"), query, CallOptions::default());
+    let mut seen = Vec::new();
+    while let Some(record) = pager.next().await.unwrap() {
+        seen.push(record.request_id);
+    }
+    let expected: Vec<String> = (0..250).map(|i| format!("paged-{i:03}")).collect();
+    assert_eq!(seen, expected);
 }
 
 #[wasm_bindgen_test]
@@ -77,259 +426,4 @@ fn signing_in_wasm_matches_the_official_vectors() {
         checked += 1;
     }
     assert_eq!(checked, 26);
-}
-
-#[wasm_bindgen_test]
-fn the_packed_signer_signs_like_the_official_sdks() {
-    // A vector without query or security token, through the export js/signer.js uses.
-    let file: serde_json::Value = serde_json::from_str(include_str!(
-        "../../crates/protocol/tests/data/sign_vectors.json"
-    ))
-    .unwrap();
-    let v = file["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| {
-            v["query"].as_array().unwrap().is_empty()
-                && v["security_token"].is_null()
-                && v["python"]["body_hashed"].as_str().is_some()
-        })
-        .expect("a vector without query or token");
-    let s = |k: &str| v[k].as_str().unwrap().to_owned();
-    let mut headers: Vec<(String, String)> = v["headers"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, x)| (k.clone(), x.as_str().unwrap().to_owned()))
-        .collect();
-    headers.push(("X-Project-Id".into(), s("project_id")));
-    let date = s("date"); // YYYYMMDDTHHMMSSZ
-    let secs = secs_of(&date);
-    let mut packed = format!(
-        "{}\nhttps://{}{}\n{}\n{}\n{secs}\n{}\n",
-        s("method"),
-        s("host"),
-        s("path"),
-        s("ak"),
-        s("sk"),
-        headers.len()
-    );
-    for (k, x) in &headers {
-        packed.push_str(&format!("{k}\n{x}\n"));
-    }
-    let out = sign_packed(&packed, v["python"]["body_hashed"].as_str().unwrap());
-    let (sent_date, authorization) = out.split_once('\n').unwrap();
-    assert_eq!(sent_date, date);
-    assert_eq!(
-        authorization,
-        v["python"]["authorization"].as_str().unwrap(),
-        "{}",
-        s("name")
-    );
-    assert_eq!(
-        refused(sign_packed("GET\nftp://x/\na\nb\n0\n0\n", "")),
-        "request.url"
-    );
-    assert_eq!(refused(sign_packed("GET\nhttps://x/\na", "")), "request");
-}
-
-/// Seconds since the epoch of a `YYYYMMDDTHHMMSSZ` date.
-fn secs_of(date: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| date[r].parse::<i64>().unwrap();
-    let iso = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        n(0..4),
-        n(4..6),
-        n(6..8),
-        n(9..11),
-        n(11..13),
-        n(13..15)
-    );
-    (js_sys::Date::new(&iso.into()).get_time() / 1000.0) as i64
-}
-
-#[wasm_bindgen_test]
-fn request_paths_check_the_urn_and_its_project() {
-    assert_eq!(
-        request_path(PROJECT, &urn("echo"), 0),
-        format!("/v2/{PROJECT}/fgs/functions/urn%3Afss%3Acn-north-4%3A{PROJECT}%3Afunction%3Adefault%3Aecho%3Alatest/invocations")
-    );
-    assert!(request_path(PROJECT, &urn("echo"), 1).ends_with("/invocations-async"));
-    assert!(request_path(PROJECT, &urn("echo"), 3).ends_with("/active-async-invocations"));
-    assert!(request_path(PROJECT, &urn("echo"), 4).ends_with("/cancel"));
-    for bad in [
-        "not-a-urn",
-        "",
-        "urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo",
-    ] {
-        assert_eq!(refused(request_path(PROJECT, bad, 0)), "functionUrn");
-    }
-}
-
-/// The fields of a listing query, as js/wire.js passes them.
-#[derive(Default, Clone)]
-struct Query {
-    active: bool,
-    request_id: Option<&'static str>,
-    status: Option<&'static str>,
-    limit: Option<f64>,
-    marker: Option<&'static str>,
-    begin: Option<&'static str>,
-    begin_ms: Option<f64>,
-    end: Option<&'static str>,
-    end_ms: Option<f64>,
-    ids: Option<(&'static str, u32)>,
-}
-
-impl Query {
-    fn run(self) -> String {
-        let s = |v: Option<&str>| v.map(str::to_owned);
-        listing_query(
-            self.active,
-            s(self.request_id),
-            s(self.status),
-            self.limit,
-            s(self.marker),
-            s(self.begin),
-            self.begin_ms,
-            s(self.end),
-            self.end_ms,
-            s(self.ids.map(|(joined, _)| joined)),
-            self.ids.map_or(0, |(_, count)| count),
-        )
-    }
-}
-
-#[wasm_bindgen_test]
-fn listing_queries_are_checked_and_encoded() {
-    let query = Query {
-        limit: Some(5.0),
-        marker: Some("40"),
-        status: Some("FAIL"),
-        begin: Some("2026-01-02T03:04:05"),
-        end_ms: Some(js_sys::Date::new(&"2026-01-02T04:00:00.999Z".into()).get_time()),
-        ..Query::default()
-    };
-    assert_eq!(
-        query.run(),
-        "limit=5&marker=40&query_begin_time=2026-01-02T03%3A04%3A05&query_end_time=2026-01-02T04%3A00%3A00&status=FAIL"
-    );
-    assert_eq!(Query::default().run(), "");
-    let active = Query {
-        active: true,
-        ..Query::default()
-    };
-    let ids = |joined, count| Query {
-        ids: Some((joined, count)),
-        ..active.clone()
-    };
-    assert_eq!(ids("a,b", 2).run(), "requests=a%2Cb");
-    assert_eq!(ids("", 0).run(), "");
-    let cases: [(Query, &str); 14] = [
-        (
-            Query {
-                limit: Some(0.0),
-                ..Query::default()
-            },
-            "query.limit",
-        ),
-        (
-            Query {
-                limit: Some(1.5),
-                ..Query::default()
-            },
-            "query.limit",
-        ),
-        (
-            Query {
-                limit: Some(f64::NAN),
-                ..Query::default()
-            },
-            "query.limit",
-        ),
-        (
-            Query {
-                marker: Some("x"),
-                ..Query::default()
-            },
-            "query.marker",
-        ),
-        (
-            Query {
-                marker: Some("-1"),
-                ..Query::default()
-            },
-            "query.marker",
-        ),
-        (
-            Query {
-                status: Some("DONE"),
-                ..Query::default()
-            },
-            "query.status",
-        ),
-        (
-            Query {
-                begin: Some("yesterday"),
-                ..Query::default()
-            },
-            "query.begin",
-        ),
-        (
-            Query {
-                begin_ms: Some(f64::NAN),
-                ..Query::default()
-            },
-            "query.begin",
-        ),
-        (
-            Query {
-                begin: Some("2026-01-02T00:00:00"),
-                end: Some("2026-01-01T00:00:00"),
-                ..Query::default()
-            },
-            "query.begin",
-        ),
-        (
-            Query {
-                request_id: Some("a"),
-                ..active.clone()
-            },
-            "query.requestId",
-        ),
-        (
-            Query {
-                status: Some("SUCCESS"),
-                ..active.clone()
-            },
-            "query.status",
-        ),
-        // An id with a comma in it shows as a piece too many.
-        (ids("a,b", 1), "query.requestIds"),
-        (ids("a,,b", 3), "query.requestIds"),
-        (ids("", 11), "query.requestIds"),
-    ];
-    for (query, expected) in cases {
-        assert_eq!(refused(query.run()), expected);
-    }
-}
-
-#[wasm_bindgen_test]
-fn cancel_bodies_times_and_limits() {
-    assert_eq!(cancel_body("r1", None), r#"{"request_id":"r1"}"#);
-    assert_eq!(
-        cancel_body("r\"1", Some("force".into())),
-        r#"{"request_id":"r\"1","type":"force"}"#
-    );
-    assert_eq!(refused(cancel_body("", None)), "requestId");
-    assert_eq!(refused(cancel_body("a,b", None)), "requestId");
-    assert_eq!(
-        refused(cancel_body("r1", Some("now".into()))),
-        "options.type"
-    );
-    assert_eq!(parse_time("1970-01-01T00:01:00"), 60.0);
-    assert!(parse_time("not a time").is_nan());
-    assert_eq!(body_limit(false), 6 * 1024 * 1024);
-    assert_eq!(body_limit(true), 256 * 1024);
 }
