@@ -1,46 +1,14 @@
 // Retries, timeouts, cancellation, hooks, and surviving bad answers, against a
 // scripted loopback server that answers like the service (then misbehaves).
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 
-import { KEYS, PROJECT, TOKEN, installPackage, urn } from "./harness.mjs";
+import { KEYS, PROJECT, TOKEN, installPackage, json, scripted, urn } from "./harness.mjs";
 
 let pkg, cleanup;
 before(async () => ({ mod: pkg, cleanup } = await installPackage()));
 after(() => cleanup?.());
 
-/** A loopback server answering with `script(req, res, n)` for the n-th request (1-based). */
-async function scripted(script) {
-  const requests = [];
-  const sockets = new Set();
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body, at: Date.now() });
-      script(req, res, requests.length);
-    });
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    requests,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
-const json = (res, status, body, headers = {}) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
-};
 const busy = (res) => json(res, 503, { error_code: "FSS.0503", error_msg: "Service unavailable." }, { "x-request-id": "req-503" });
 const page = (ids, next) => ({
   invocations: ids.map((id) => ({ request_id: id, status: "SUCCESS", error_message: "", error_code: 0, start_time: "2026-01-01T00:00:00", end_time: "2026-01-01T00:00:01" })),
