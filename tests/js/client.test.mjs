@@ -21,6 +21,16 @@ after(async () => {
 const client = (credentials = { token: TOKEN }, extra = {}) =>
   new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: emulator.url, credentials, ...extra });
 
+/**
+ * Resolves once both of sleep's instances are free: a call abandoned by its caller keeps
+ * its instance until the function ends, and a busy function answers 429.
+ */
+const sleepIsIdle = () =>
+  eventually(async () => {
+    const probes = await Promise.allSettled([0, 1].map(() => client().invoke(urn("sleep"), { ms: 0 })));
+    return probes.every((p) => p.status === "fulfilled");
+  }, { timeoutMs: 20_000, intervalMs: 50 });
+
 /** Asserts that `promise` rejects with one of our errors of class `name`; returns it. */
 async function rejectsWith(promise, name, fields = {}) {
   const err = await promise.then(
@@ -291,11 +301,15 @@ describe("errors", () => {
   test("timeouts: per call and per client, as TimeoutError with the elapsed time", async () => {
     // An abandoned call keeps its instance until the function ends (as in the service), and
     // sleep has 2 instances: each call sleeps 400 ms, and the next waits until it is over.
-    const over = () => new Promise((r) => setTimeout(r, 300));
+    const over = sleepIsIdle;
+    await over(); // the previous test's aborted call may still hold an instance
+    const before = Date.now();
     const e = await rejectsWith(client().invoke(urn("sleep"), { ms: 400 }, { timeoutMs: 150 }), "TimeoutError", {
       timeoutMs: 150,
     });
-    assert.ok(e.elapsedMs >= 140 && e.elapsedMs < 1500, `${e.elapsedMs}`);
+    // elapsedMs is the time the call took: at least its timeout, at most what we measured.
+    const measured = Date.now() - before;
+    assert.ok(e.elapsedMs >= 140 && e.elapsedMs <= measured + 5, `${e.elapsedMs} (measured ${measured})`);
     await over();
     await rejectsWith(client(undefined, { timeoutMs: 150 }).invoke(urn("sleep"), { ms: 400 }), "TimeoutError");
     await over();
@@ -316,7 +330,7 @@ describe("errors", () => {
     assert.equal(quick.status, "fulfilled");
     assert.equal(slow.reason?.name, "TimeoutError");
     assert.ok(slow.reason.elapsedMs >= 140, `${slow.reason.elapsedMs}`);
-    await new Promise((r) => setTimeout(r, 300)); // the abandoned sleep ends
+    await sleepIsIdle(); // the abandoned sleep ends
     // A call after the deadline fired gets its own full time.
     assert.equal((await shared.invoke(urn("sleep"), { ms: 50 })).status, 200);
     // The deadline's timer does not keep Node running once no call waits on it.
