@@ -130,8 +130,8 @@ function definitions(lib, endpoint) {
       const e = await rejection(call, "aborted invoke");
       const elapsed = Math.round(performance.now() - started);
       expect(e === "stop", `rejected with ${describeError(e)}, expected exactly "stop"`);
-      expect(elapsed < SLEEP_MS / 2, `took ${elapsed} ms: the abort did not end the call early`);
-      await untilOver(started);
+      expect(elapsed < SLEEP_MS, `took ${elapsed} ms: the abort did not end the call before its answer`);
+      await untilSleepIsIdle(client);
       return `rejected with "stop" after ${elapsed} ms`;
     },
 
@@ -142,20 +142,41 @@ function definitions(lib, endpoint) {
       const elapsed = Math.round(performance.now() - started);
       expect(e instanceof TimeoutError && e.name === "TimeoutError", `not a TimeoutError: ${describeError(e)}`);
       expect(isFunctionGraphError(e), "isFunctionGraphError(e) is false");
-      expect(elapsed < SLEEP_MS / 2, `took ${elapsed} ms: the timeout did not end the call early`);
-      await untilOver(started);
+      expect(elapsed < SLEEP_MS, `took ${elapsed} ms: the timeout did not end the call before its answer`);
+      await untilSleepIsIdle(client);
       return `${describeError(e)} after ${elapsed} ms`;
     },
   };
 }
 
-// The abort and timeout checks abandon a call to sleep. The emulator lets it finish, as the
-// service does, so its instance (sleep has 2) stays busy until then: each check waits for
-// that before it ends, so the next page's run is not throttled.
-const SLEEP_MS = 1200;
-function untilOver(started) {
-  const left = started + SLEEP_MS + 150 - performance.now();
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, left)));
+// The abort and timeout checks abandon a call to sleep that takes SLEEP_MS (its timeout is
+// 3 s): a rejection sooner than that cannot be the function's answer, whatever the load.
+// The emulator lets an abandoned call finish, as the service does, so its instance (sleep
+// has 2) stays busy until then: each check waits for that before it ends, so the next
+// check or page is not throttled.
+const SLEEP_MS = 2800;
+
+/**
+ * Resolves once both of sleep's instances are free at the same time: two async probes are
+ * seen RUNNING together (one waits while an abandoned call holds an instance), then both
+ * have ended. Async probes queue instead of being throttled: a throttled sync probe's 429
+ * would be a console error on the page.
+ */
+async function untilSleepIsIdle(client) {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    const probes = await Promise.all([0, 1].map(() => client.invokeAsync(urn("sleep"), { ms: 800 })));
+    const requestIds = probes.map((p) => p.requestId);
+    let together = false;
+    for (;;) {
+      const active = await client.listActiveAsyncInvocations(urn("sleep"), { requestIds });
+      if (active.invocations.filter((i) => i.status === "RUNNING").length === 2) together = true;
+      if (active.count === 0) break;
+      if (performance.now() > deadline) throw new CheckFailed("sleep's instances were not free within 20 s");
+      await sleep(50);
+    }
+    if (together) return;
+  }
 }
 
 function render(list, result) {

@@ -2,6 +2,7 @@
 // (so `exports` resolution is what a user gets), and a real emulator on a free port.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -68,3 +69,39 @@ export async function eventually(fn, { timeoutMs = 10_000, intervalMs = 100 } = 
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * A loopback server answering with `script(req, res, n)` for the n-th request (1-based);
+ * `requests` records what arrived (method, url, headers, body, and when).
+ */
+export async function scripted(script) {
+  const requests = [];
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body, at: Date.now() });
+      script(req, res, requests.length);
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Answers `res` with `body` (an object, or JSON text as is). */
+export const json = (res, status, body, headers = {}) => {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+};

@@ -1,46 +1,14 @@
 // Retries, timeouts, cancellation, hooks, and surviving bad answers, against a
 // scripted loopback server that answers like the service (then misbehaves).
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 
-import { KEYS, PROJECT, TOKEN, installPackage, urn } from "./harness.mjs";
+import { KEYS, PROJECT, TOKEN, installPackage, json, scripted, urn } from "./harness.mjs";
 
 let pkg, cleanup;
 before(async () => ({ mod: pkg, cleanup } = await installPackage()));
 after(() => cleanup?.());
 
-/** A loopback server answering with `script(req, res, n)` for the n-th request (1-based). */
-async function scripted(script) {
-  const requests = [];
-  const sockets = new Set();
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body, at: Date.now() });
-      script(req, res, requests.length);
-    });
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    requests,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
-const json = (res, status, body, headers = {}) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
-};
 const busy = (res) => json(res, 503, { error_code: "FSS.0503", error_msg: "Service unavailable." }, { "x-request-id": "req-503" });
 const page = (ids, next) => ({
   invocations: ids.map((id) => ({ request_id: id, status: "SUCCESS", error_message: "", error_code: 0, start_time: "2026-01-01T00:00:00", end_time: "2026-01-01T00:00:01" })),
@@ -106,12 +74,40 @@ describe("retries", () => {
     await s.close();
   });
 
-  test("each attempt is signed afresh", async () => {
-    const s = await scripted((req, res, n) => (n < 2 ? busy(res) : json(res, 200, page([]))));
+  test("each attempt is signed afresh: a new X-Sdk-Date and a new signature", async (t) => {
+    // Retry-After: 1 puts the second attempt at least a second later, and X-Sdk-Date has
+    // one-second resolution: a re-sent first signature would repeat the date.
+    const s = await scripted((req, res, n) =>
+      n < 2 ? json(res, 503, { error_code: "FSS.0503", error_msg: "busy" }, { "retry-after": "1" }) : json(res, 200, page([])));
+    t.after(() => s.close());
     await clientFor(s, { credentials: KEYS }).listAsyncInvocations(urn("echo"));
     assert.equal(s.requests.length, 2);
     for (const r of s.requests) assert.match(r.headers.authorization, /^SDK-HMAC-SHA256 Access=DEVACCESSKEYEXAMPLE0, /);
-    await s.close();
+    const [first, second] = s.requests.map((r) => r.headers);
+    const date = (h) => {
+      const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(h["x-sdk-date"]);
+      assert.ok(m, h["x-sdk-date"]);
+      return Date.UTC(m[1], m[2] - 1, m[3], m[4], m[5], m[6]);
+    };
+    assert.ok(date(second) > date(first), `${first["x-sdk-date"]} then ${second["x-sdk-date"]}`);
+    const signature = (h) => /Signature=([0-9a-f]{64})$/.exec(h.authorization)?.[1];
+    assert.ok(signature(first) && signature(second));
+    assert.notEqual(signature(first), signature(second));
+  });
+
+  test("maxDelayMs caps the backoff", async (t) => {
+    const s = await scripted((req, res) => busy(res));
+    t.after(() => s.close());
+    // Full jitter over base 1000 ms doubling: the 9 waits would average ~255 s, and fit
+    // in 5 s with negligible probability; capped at 20 ms they take at most 180 ms. The
+    // call's 5 s timeout bounds the test (uncapped, it ends as a TimeoutError).
+    const e = await rejection(
+      clientFor(s, { retry: { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 20 } })
+        .listAsyncInvocations(urn("echo"), { timeoutMs: 5000 }),
+    );
+    assert.equal(e.name, "ServiceError", `${e.name}: ${e.message}`);
+    assert.equal(e.attempts, 10);
+    assert.equal(s.requests.length, 10);
   });
 
   test("Retry-After is honoured; a disabled function is not retried", async () => {
@@ -142,19 +138,28 @@ describe("retries", () => {
     await always.close();
   });
 
-  test("abort ends a backoff at once; the timeout spans every attempt", async () => {
+  test("abort ends a backoff at once; the timeout spans every attempt", async (t) => {
+    // Retry-After: 10 makes the client wait 10 s before its second attempt: a call that
+    // settles well within that, with one request sent, was ended during the backoff.
     const s = await scripted((req, res) =>
       json(res, 503, { error_code: "FSS.0503", error_msg: "busy" }, { "retry-after": "10" }));
+    t.after(() => s.close());
     const controller = new AbortController();
     const started = Date.now();
-    setTimeout(() => controller.abort("user cancelled"), 100);
-    const reason = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { signal: controller.signal }));
+    // Aborted once the first answer is in, i.e. during the backoff (not while it is sent).
+    const c = clientFor(s, { onResponse: () => setTimeout(() => controller.abort("user cancelled"), 50) });
+    const reason = await rejection(c.listAsyncInvocations(urn("echo"), { signal: controller.signal }));
     assert.equal(reason, "user cancelled");
-    assert.ok(Date.now() - started < 2000, "did not sit out the 10 s Retry-After");
-    const t = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { timeoutMs: 300 }));
-    assert.equal(t.name, "TimeoutError");
-    assert.ok(t.elapsedMs >= 290 && t.elapsedMs < 2000, `${t.elapsedMs}`);
-    await s.close();
+    assert.equal(s.requests.length, 1);
+    assert.ok(Date.now() - started < 5000, "did not sit out the 10 s Retry-After");
+    const before = Date.now();
+    const e = await rejection(clientFor(s).listAsyncInvocations(urn("echo"), { timeoutMs: 300 }));
+    const measured = Date.now() - before;
+    assert.equal(e.name, "TimeoutError");
+    assert.equal(s.requests.length, 2, "the timeout ended the backoff: no second attempt");
+    // elapsedMs is the time the call took: at least its timeout, at most what we measured.
+    assert.ok(e.elapsedMs >= 290 && e.elapsedMs <= measured + 5, `${e.elapsedMs} (measured ${measured})`);
+    assert.ok(measured < 5000, "did not sit out the 10 s Retry-After");
   });
 
   test("retry options are validated", async () => {
@@ -202,6 +207,22 @@ describe("hooks and debug", () => {
     assert.ok(!everything.includes(KEYS.secretKey) && !everything.includes(securityToken));
     assert.ok(!everything.includes("Signature="));
     await s.close();
+  });
+
+  test("onResponse reports a network failure as error, without a status", async (t) => {
+    const s = await scripted((req) => req.socket.destroy());
+    t.after(() => s.close());
+    const seen = [];
+    const e = await rejection(clientFor(s, { onResponse: (info) => seen.push(info) }).invoke(urn("echo"), {}));
+    assert.equal(e.name, "NetworkError");
+    assert.equal(seen.length, 1);
+    const [info] = seen;
+    assert.equal(info.attempt, 1);
+    assert.equal(info.method, "POST");
+    assert.match(info.url, /\/invocations$/);
+    assert.ok(info.error !== undefined && info.error !== null, "error is set");
+    assert.equal(info.status, undefined);
+    assert.ok(info.durationMs >= 0);
   });
 
   test("debug logs the same redacted records with console.debug", async () => {

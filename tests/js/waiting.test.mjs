@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { PROJECT, TOKEN, installPackage, startEmulator, urn } from "./harness.mjs";
+import { PROJECT, TOKEN, installPackage, json, scripted, startEmulator, urn } from "./harness.mjs";
 
 let pkg, emulator, cleanup, client;
 before(async () => {
@@ -34,22 +34,68 @@ test("invokeAsyncAndWait reports a failing function as FAIL", async () => {
 
 test("waiting times out with TimeoutError and stops at once on abort", async () => {
   const { requestId } = await client.invokeAsync(urn("sleep"), { ms: 2500 });
+  const before = Date.now();
   const e = await client.waitForAsyncInvocation(urn("sleep"), requestId, { timeoutMs: 300, intervalMs: 50 }).catch((x) => x);
+  const measured = Date.now() - before;
   assert.equal(e.name, "TimeoutError");
-  assert.ok(e.elapsedMs >= 290 && e.elapsedMs < 2000);
+  // elapsedMs is the time the wait took: at least its timeout, at most what we measured.
+  assert.ok(e.elapsedMs >= 290 && e.elapsedMs <= measured + 5, `${e.elapsedMs} (measured ${measured})`);
+  // The abort comes once the first poll is answered, i.e. while the wait sleeps before
+  // the next one; with a 60 s interval only the abort can end it within 10 s.
   const controller = new AbortController();
-  setTimeout(() => controller.abort("enough"), 150);
-  const started = Date.now();
-  const reason = await client
-    .waitForAsyncInvocation(urn("sleep"), requestId, { signal: controller.signal, intervalMs: 1000 })
-    .catch((x) => x);
+  const polls = [];
+  const watched = new pkg.FunctionGraphClient({
+    projectId: PROJECT,
+    endpoint: emulator.url,
+    credentials: { token: TOKEN },
+    onResponse: (info) => {
+      polls.push(info.status);
+      setTimeout(() => controller.abort("enough"), 50);
+    },
+  });
+  const { requestId: running } = await client.invokeAsync(urn("sleep"), { ms: 2900 });
+  let bound;
+  const reason = await Promise.race([
+    watched
+      .waitForAsyncInvocation(urn("sleep"), running, { signal: controller.signal, intervalMs: 60_000 })
+      .catch((x) => x),
+    new Promise((r) => (bound = setTimeout(r, 10_000, "still waiting 10 s later"))),
+  ]);
+  clearTimeout(bound);
   assert.equal(reason, "enough");
-  assert.ok(Date.now() - started < 900, "did not wait for the next poll");
+  assert.deepEqual(polls, [200], "one poll, then the abort ended the wait");
   await assert.rejects(client.waitForAsyncInvocation(urn("sleep"), ""), (x) => x.name === "ValidationError" && x.field === "requestId");
   await assert.rejects(
     client.waitForAsyncInvocation(urn("sleep"), requestId, { intervalMs: 0 }),
     (x) => x.name === "ValidationError" && x.field === "options.intervalMs",
   );
+});
+
+test("maxIntervalMs caps the growing poll interval", async (t) => {
+  // A listing that answers WAIT forever. intervalMs 50 growing ×1.5 and capped at 100 ms:
+  // gaps 50, 75, then 100 each, so the 12th poll comes ~1.1 s after the first; uncapped
+  // (…, 168, 253, 380, …) it would come ~8.5 s after.
+  const s = await scripted((req, res) =>
+    json(res, 200, {
+      invocations: [{ request_id: "r-wait", status: "WAIT", error_message: "", error_code: 0, start_time: "2026-01-01T00:00:00", end_time: "" }],
+      count: 1,
+    }));
+  t.after(() => s.close());
+  const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, credentials: { token: TOKEN } });
+  const controller = new AbortController();
+  const waiting = c
+    .waitForAsyncInvocation(urn("echo"), "r-wait", { intervalMs: 50, maxIntervalMs: 100, signal: controller.signal })
+    .catch((x) => x);
+  const deadline = Date.now() + 20_000;
+  while (s.requests.length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  controller.abort("enough");
+  assert.equal(await waiting, "enough");
+  assert.ok(s.requests.length >= 12, `${s.requests.length} polls in 20 s`);
+  const at = s.requests.map((r) => r.at);
+  assert.ok(at[11] - at[0] < 5000, `the 12th poll came ${at[11] - at[0]} ms after the first`);
+  // And the interval is still honoured: 9 capped gaps from the 3rd poll to the 12th.
+  assert.ok(at[11] - at[2] >= 9 * 100 - 20, `${at[11] - at[2]} ms from the 3rd poll to the 12th`);
+  for (const r of s.requests) assert.equal(new URL(r.url, s.url).searchParams.get("request_id"), "r-wait");
 });
 
 test("asyncInvocations iterates the real listing", async () => {
@@ -86,6 +132,35 @@ test("cancelAsyncInvocation stops a running invocation, which ends as DISCARD", 
   // (Other tests' invocations may still be running on this emulator: look at ours.)
   const still = await client.listActiveAsyncInvocations(urn("sleep"), { requestIds: [a.requestId, b.requestId, c.requestId] });
   assert.equal(still.count, 0);
+});
+
+test('cancel type "recursive": the body on the wire, and the emulator accepts it', async (t) => {
+  const s = await scripted((req, res) => {
+    res.writeHead(200);
+    res.end();
+  });
+  t.after(() => s.close());
+  const wire = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, credentials: { token: TOKEN } });
+  assert.equal(await wire.cancelAsyncInvocation(urn("sleep"), "r-9", { type: "recursive" }), undefined);
+  await wire.cancelAsyncInvocation(urn("sleep"), "r-9", { type: "force" });
+  await wire.cancelAsyncInvocation(urn("sleep"), "r-9");
+  const fn = encodeURIComponent(urn("sleep"));
+  for (const r of s.requests) {
+    assert.equal(r.method, "POST");
+    assert.equal(r.url, `/v2/${PROJECT}/fgs/functions/${fn}/cancel`);
+    assert.equal(r.headers["content-type"], "application/json");
+  }
+  assert.deepEqual(s.requests.map((r) => JSON.parse(r.body)), [
+    { request_id: "r-9", type: "recursive" },
+    { request_id: "r-9", type: "force" },
+    { request_id: "r-9" },
+  ]);
+
+  const { requestId } = await client.invokeAsync(urn("sleep"), { ms: 2500 });
+  await client.cancelAsyncInvocation(urn("sleep"), requestId, { type: "recursive" });
+  const rec = await client.waitForAsyncInvocation(urn("sleep"), requestId, { intervalMs: 50 });
+  assert.equal(rec.status, "DISCARD");
+  assert.equal(rec.errorMessage, "cancelled");
 });
 
 test("cancelling a finished or unknown invocation gives the service's answer", async () => {

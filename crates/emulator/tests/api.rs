@@ -846,12 +846,16 @@ async fn wait_status(h: &Harness, name: &str, id: &str, want: &str) {
 #[tokio::test]
 async fn cancelling_stops_running_and_waiting_invocations() {
     let h = harness().await;
+    // The handlers sleep 2.9 s (sleep's timeout is 3 s) and start after `t0`: left alone,
+    // none of them could end before `t0 + 2.9 s`.
+    let handler_ms = 2900;
+    let t0 = std::time::Instant::now();
     // sleep runs two at a time: two run, the third waits.
     let running: Vec<String> = vec![
-        invoke_async(&h, "sleep", json!({"ms": 2500})).await,
-        invoke_async(&h, "sleep", json!({"ms": 2500})).await,
+        invoke_async(&h, "sleep", json!({"ms": handler_ms})).await,
+        invoke_async(&h, "sleep", json!({"ms": handler_ms})).await,
     ];
-    let waiting = invoke_async(&h, "sleep", json!({"ms": 2500})).await;
+    let waiting = invoke_async(&h, "sleep", json!({"ms": handler_ms})).await;
     for id in &running {
         wait_status(&h, "sleep", id, "RUNNING").await;
     }
@@ -863,7 +867,6 @@ async fn cancelling_stops_running_and_waiting_invocations() {
     let a = active(&h, "sleep", &format!("requests={},{}", running[0], waiting)).await;
     assert_eq!(a.json()["count"], 2);
 
-    let started = std::time::Instant::now();
     for id in running.iter().chain([&waiting]) {
         let a = cancel(&h, "sleep", json!({"request_id": id, "type": "force"})).await;
         assert_eq!(
@@ -880,8 +883,24 @@ async fn cancelling_stops_running_and_waiting_invocations() {
         assert_eq!(rec["error_message"], "cancelled");
     }
     assert_eq!(active(&h, "sleep", "").await.json()["count"], 0);
-    // The running attempts were stopped, not waited out: both units of concurrency
-    // are free again well before the 2.5 s handlers would have ended.
+    // The running attempts were stopped, not waited out: both units of concurrency are
+    // free again before the handlers could have ended. The units are taken directly
+    // from the pool, so the check costs no cold start (two new workers starting took
+    // most of the old "< 2 s" bound, which a loaded machine could exceed).
+    let spec = h.emulator.state.registry.get("default/sleep").unwrap();
+    let pool = h.emulator.state.pools.pool(&spec);
+    let leases = (pool.try_lease(), pool.try_lease());
+    let checked_at = t0.elapsed();
+    assert!(
+        leases.0.is_some() && leases.1.is_some(),
+        "a cancelled attempt still holds its unit of concurrency"
+    );
+    assert!(
+        checked_at < Duration::from_millis(handler_ms),
+        "checked {checked_at:?} after the invocations: too late to tell stopped from finished"
+    );
+    drop(leases);
+    // And new calls get those units: each starts a new instance.
     let calls: Vec<_> = (0..2)
         .map(|_| {
             let router = h.router.clone();
@@ -900,11 +919,6 @@ async fn cancelling_stops_running_and_waiting_invocations() {
     for c in calls {
         assert_eq!(c.await.unwrap().status, StatusCode::OK);
     }
-    assert!(
-        started.elapsed() < Duration::from_millis(2000),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 #[tokio::test]
@@ -1102,12 +1116,16 @@ async fn idle_workers_are_stopped_after_worker_idle_secs() {
     .await;
     assert_eq!(a.json()["status"], 200);
     assert_eq!(emulator.state.pools.idle_count(), 1, "warm after the call");
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert_eq!(
-        emulator.state.pools.idle_count(),
-        0,
-        "stopped once idle for 0.5 s"
-    );
+    // Stopped once idle for 0.5 s: waits for it (up to 20 s, far below the default 300 s
+    // a reaper ignoring worker_idle_secs would use) instead of looking once after 1.2 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while emulator.state.pools.idle_count() != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle worker was not stopped within 20 s (worker_idle_secs = 0.5)"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // The next call simply starts a new instance.
     let a = call(
         &router,
