@@ -154,7 +154,8 @@ pub struct AsyncInvocation {
 /// there is none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListAsyncInvocationsResponse {
-    /// The page of records, newest first.
+    /// The page of records, newest first; an answer without it has none.
+    #[serde(default)]
     pub invocations: Vec<AsyncInvocation>,
     /// How many records match the query in all (0 when the answer did not say: see above).
     #[serde(default, deserialize_with = "u64_from_number")]
@@ -378,7 +379,9 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(from_value::<ListAsyncInvocationsResponse>(json!({"count": 1})).is_err());
+        // No 'invocations': a page without records.
+        let empty = from_value::<ListAsyncInvocationsResponse>(json!({"count": 1})).unwrap();
+        assert!(empty.invocations.is_empty());
     }
 
     #[test]
