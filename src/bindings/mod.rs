@@ -14,6 +14,7 @@ mod options;
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use functiongraph_protocol::AsyncInvocation;
@@ -39,8 +40,13 @@ fn urn(value: &JsValue) -> Result<String, Error> {
     options::string_arg(value, "functionUrn")
 }
 
-/// A call as a Promise: it rejects with the JS form of the client's error.
+/// A call as a Promise: it rejects with the JS form of the client's error. The future is
+/// boxed first, so wasm-bindgen-futures' machinery exists once, not once per method.
 fn promise(call: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    run(Box::pin(call))
+}
+
+fn run(call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
     future_to_promise(async move { call.await.map_err(JsValue::from) })
 }
 

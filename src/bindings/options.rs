@@ -1,7 +1,9 @@
 //! JavaScript options into the client's Rust settings. Each object is first copied into
 //! a plain one by a catching `Object.assign` (so a throwing getter or Proxy trap of the
 //! caller's runs, and fails, outside any Rust frame), then read with serde-wasm-bindgen
-//! into a struct; a bad field is a `ValidationError` naming it.
+//! into a struct of its fields, each then read into its type by [`typed`], so that a bad
+//! one is a `ValidationError` naming it. (serde_path_to_error named fields in one pass
+//! but cost 24 KB of wasm, a fifth of the client's own code.)
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -58,24 +60,57 @@ fn plain(value: &JsValue, field: &str) -> Result<Option<JsValue>, Error> {
         .map_err(|cause| Error::unreadable(field, "could not be read", cause))
 }
 
-/// A plain object read into `T`; a bad field is named `{prefix}.{field}`.
-fn read<T: DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, Error> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
-        let path = e.path().to_string();
-        let field = match path.split('.').next() {
-            Some(first) if first != "?" && !first.is_empty() => format!("{prefix}.{first}"),
-            _ => prefix.to_owned(),
-        };
-        Error::invalid(field, format!("has the wrong type ({})", e.inner()))
-    })
-}
-
-/// A caller's options object read into `T` (the default when absent).
+/// A caller's options object read into its struct of fields (every field absent when
+/// the object is).
 fn options<T: DeserializeOwned + Default>(value: &JsValue, field: &str) -> Result<T, Error> {
     match plain(value, field)? {
-        Some(copy) => read(copy, field),
+        Some(copy) => serde_wasm_bindgen::from_value(copy)
+            .map_err(|_| Error::invalid(field, "must be an object")),
         None => Ok(T::default()),
     }
+}
+
+/// One field read into `T` with serde-wasm-bindgen; absent is `None`, a value of another
+/// type is refused with `rule`.
+fn typed<T: DeserializeOwned>(
+    value: &JsValue,
+    field: &str,
+    rule: &str,
+) -> Result<Option<T>, Error> {
+    if absent(value) {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value.clone())
+        .map(Some)
+        .map_err(|_| Error::invalid(field, rule))
+}
+
+fn string(value: &JsValue, field: &str) -> Result<Option<String>, Error> {
+    typed(value, field, "must be a string")
+}
+
+fn number(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
+    typed(value, field, "must be a number")
+}
+
+fn boolean(value: &JsValue, field: &str) -> Result<Option<bool>, Error> {
+    typed(value, field, "must be a boolean")
+}
+
+/// The fields of a JS options object, each kept as the JS value it is (see [`typed`]).
+macro_rules! js_fields {
+    ($(#[$meta:meta])* struct $name:ident { $($(#[$field_meta:meta])* $field:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase")]
+        struct $name {
+            $(
+                $(#[$field_meta])*
+                #[serde(default, with = "serde_wasm_bindgen::preserve")]
+                $field: JsValue,
+            )*
+        }
+    };
 }
 
 /// A whole number in `range`, as `u32`.
@@ -96,10 +131,24 @@ fn whole(
 }
 
 /// An optional duration in ms: finite, 0 or more.
-fn millis(value: Option<f64>, field: &str) -> Result<Option<f64>, Error> {
-    value
+fn millis(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
+    const RULE: &str = "must be a finite number of milliseconds, 0 or more";
+    typed::<f64>(value, field, RULE)?
         .map(|ms| crate::config::check_millis(ms, field))
         .transpose()
+}
+
+/// Header names to values, from an object (copied first: it is the caller's).
+fn header_map(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, Error> {
+    let Some(copy) = plain(value, field)? else {
+        return Ok(Vec::new());
+    };
+    let map: Option<BTreeMap<String, String>> = typed(
+        &copy,
+        field,
+        "every header value must be a single-line string",
+    )?;
+    Ok(map.unwrap_or_default().into_iter().collect())
 }
 
 /// An `AbortSignal`, if given.
@@ -113,13 +162,8 @@ fn signal(value: &JsValue, field: &str) -> Result<Option<AbortSignal>, Error> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct RetryJs {
-    max_attempts: Option<f64>,
-    base_delay_ms: Option<f64>,
-    max_delay_ms: Option<f64>,
-    retry_invocations: Option<bool>,
+js_fields! {
+    struct RetryJs { max_attempts, base_delay_ms, max_delay_ms, retry_invocations }
 }
 
 /// `retry`: `true`, `false`, or an object overriding fields of `base`.
@@ -134,32 +178,25 @@ fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool
         return Err(Error::invalid(field, "must be a boolean or an object"));
     }
     let r: RetryJs = options(value, field)?;
+    let attempts_field = format!("{field}.maxAttempts");
+    let attempts_rule = "must be a whole number from 1 to 10";
     let policy = RetryPolicy {
-        max_attempts: match r.max_attempts {
-            Some(n) => whole(
-                n,
-                1..=10,
-                &format!("{field}.maxAttempts"),
-                "must be a whole number from 1 to 10",
-            )?,
+        max_attempts: match typed::<f64>(&r.max_attempts, &attempts_field, attempts_rule)? {
+            Some(n) => whole(n, 1..=10, &attempts_field, attempts_rule)?,
             None => base.max_attempts,
         },
-        base_delay_ms: millis(r.base_delay_ms, &format!("{field}.baseDelayMs"))?
+        base_delay_ms: millis(&r.base_delay_ms, &format!("{field}.baseDelayMs"))?
             .unwrap_or(base.base_delay_ms),
-        max_delay_ms: millis(r.max_delay_ms, &format!("{field}.maxDelayMs"))?
+        max_delay_ms: millis(&r.max_delay_ms, &format!("{field}.maxDelayMs"))?
             .unwrap_or(base.max_delay_ms),
     };
     policy.check(field)?;
-    Ok((Retry::Policy(policy), r.retry_invocations.unwrap_or(false)))
+    let invocations = boolean(&r.retry_invocations, &format!("{field}.retryInvocations"))?;
+    Ok((Retry::Policy(policy), invocations.unwrap_or(false)))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct CredentialsJs {
-    token: Option<String>,
-    access_key: Option<String>,
-    secret_key: Option<String>,
-    security_token: Option<String>,
+js_fields! {
+    struct CredentialsJs { token, access_key, secret_key, security_token }
 }
 
 const CREDENTIALS_SHAPE: &str =
@@ -171,20 +208,21 @@ pub(crate) fn credentials(value: &JsValue, field: &str) -> Result<Credentials, E
         return Err(Error::invalid(field, CREDENTIALS_SHAPE));
     }
     let c: CredentialsJs = options(value, field)?;
-    if let Some(token) = c.token {
+    if let Some(token) = string(&c.token, field)? {
         if token.is_empty() {
             return Err(Error::invalid(field, "token must not be empty"));
         }
         return Ok(Credentials::Token(token));
     }
-    match (c.access_key, c.secret_key) {
+    let security_token = string(&c.security_token, field)?;
+    match (string(&c.access_key, field)?, string(&c.secret_key, field)?) {
         (Some(access_key), Some(secret_key))
             if !access_key.is_empty() && !secret_key.is_empty() =>
         {
             Ok(Credentials::AccessKey {
                 access_key,
                 secret_key,
-                security_token: c.security_token.filter(|t| !t.is_empty()),
+                security_token: security_token.filter(|t| !t.is_empty()),
             })
         }
         _ => Err(Error::invalid(field, CREDENTIALS_SHAPE)),
@@ -207,25 +245,11 @@ fn provider(function: Function) -> CredentialSource {
     }))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct ClientOptionsJs {
-    project_id: Option<String>,
-    region: Option<String>,
-    endpoint: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    credentials: JsValue,
-    timeout_ms: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    retry: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    headers: JsValue,
-    user_agent: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_request: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_response: JsValue,
-    debug: Option<bool>,
+js_fields! {
+    struct ClientOptionsJs {
+        project_id, region, endpoint, credentials, timeout_ms, retry, headers, user_agent,
+        on_request, on_response, debug,
+    }
 }
 
 /// A hook option: a function, or absent.
@@ -249,9 +273,11 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
         ));
     }
     let o: ClientOptionsJs = options(value, "options")?;
-    let project_id = o.project_id.unwrap_or_default();
+    let project_id = string(&o.project_id, "options.projectId")?.unwrap_or_default();
     crate::config::check_project_id(&project_id)?;
-    let mut config = match (o.endpoint, o.region) {
+    let endpoint = string(&o.endpoint, "options.endpoint")?;
+    let region = string(&o.region, "options.region")?;
+    let mut config = match (endpoint, region) {
         (Some(endpoint), _) => Config::new(project_id, endpoint),
         (None, Some(region)) => Config::for_region(project_id, &region)?,
         (None, None) => {
@@ -268,7 +294,7 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
     } else {
         CredentialSource::Static(credentials(&o.credentials, "options.credentials")?)
     };
-    if let Some(ms) = millis(o.timeout_ms, "options.timeoutMs")? {
+    if let Some(ms) = millis(&o.timeout_ms, "options.timeoutMs")? {
         config.timeout_ms = ms;
     }
     let (retry, retry_invocations) = retry(&o.retry, RetryPolicy::DEFAULT, "options.retry")?;
@@ -278,18 +304,9 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
         Retry::Default | Retry::On => RetryPolicy::DEFAULT,
     };
     config.retry_invocations = retry_invocations;
-    let headers: BTreeMap<String, String> =
-        options(&o.headers, "options.headers").map_err(|e| match e {
-            Error::Validation { message, cause, .. } => Error::Validation {
-                field: "options.headers".into(),
-                message,
-                cause,
-            },
-            other => other,
-        })?;
-    config.headers = headers.into_iter().collect();
-    config.user_agent = o.user_agent;
-    let debug = o.debug.unwrap_or(false);
+    config.headers = header_map(&o.headers, "options.headers")?;
+    config.user_agent = string(&o.user_agent, "options.userAgent")?;
+    let debug = boolean(&o.debug, "options.debug")?.unwrap_or(false);
     let on_request = function(&o.on_request, "options.onRequest")?;
     let on_response = function(&o.on_response, "options.onResponse")?;
     config.on_request = attempt_hook(on_request, debug, "request");
@@ -297,36 +314,26 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
     Ok(config)
 }
 
-/// Every call's options, and those of each operation (one struct: unknown fields are ignored).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct CallOptionsJs {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
-    timeout_ms: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    retry: JsValue,
-    log_type: Option<String>,
-    request_version: Option<String>,
-    instance_memory: Option<f64>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    interval_ms: Option<f64>,
-    max_interval_ms: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    since: JsValue,
+js_fields! {
+    /// Every call's options, and those of each operation (one struct: unknown fields are ignored).
+    struct CallOptionsJs {
+        signal, timeout_ms, retry, log_type, request_version, instance_memory,
+        #[serde(rename = "type")]
+        kind,
+        interval_ms, max_interval_ms, since,
+    }
 }
 
 fn call_options(o: &CallOptionsJs, config: &Config, field: &str) -> Result<CallOptions, Error> {
     Ok(CallOptions {
         signal: signal(&o.signal, &format!("{field}.signal"))?,
-        timeout_ms: millis(o.timeout_ms, &format!("{field}.timeoutMs"))?,
+        timeout_ms: millis(&o.timeout_ms, &format!("{field}.timeoutMs"))?,
         retry: retry(&o.retry, config.retry, &format!("{field}.retry"))?.0,
     })
 }
 
-fn instance_memory(value: Option<f64>) -> Result<Option<u32>, Error> {
-    value
+fn instance_memory(value: &JsValue) -> Result<Option<u32>, Error> {
+    number(value, "options.instanceMemory")?
         .map(|mb| {
             whole(
                 mb,
@@ -341,7 +348,7 @@ fn instance_memory(value: Option<f64>) -> Result<Option<u32>, Error> {
 /// `invoke`'s options.
 pub(crate) fn invoke_options(value: &JsValue, config: &Config) -> Result<InvokeOptions, Error> {
     let o: CallOptionsJs = options(value, "options")?;
-    let log_type = match o.log_type.as_deref() {
+    let log_type = match string(&o.log_type, "options.logType")?.as_deref() {
         None | Some("none") => LogType::None,
         Some("tail") => LogType::Tail,
         Some(_) => {
@@ -351,7 +358,7 @@ pub(crate) fn invoke_options(value: &JsValue, config: &Config) -> Result<InvokeO
             ))
         }
     };
-    let request_version = match o.request_version.as_deref() {
+    let request_version = match string(&o.request_version, "options.requestVersion")?.as_deref() {
         None | Some("v1") => RequestVersion::V1,
         Some("v0") => RequestVersion::V0,
         Some(_) => {
@@ -365,7 +372,7 @@ pub(crate) fn invoke_options(value: &JsValue, config: &Config) -> Result<InvokeO
         call: call_options(&o, config, "options")?,
         log_type,
         request_version,
-        instance_memory_mb: instance_memory(o.instance_memory)?,
+        instance_memory_mb: instance_memory(&o.instance_memory)?,
     })
 }
 
@@ -377,7 +384,7 @@ pub(crate) fn invoke_async_options(
     let o: CallOptionsJs = options(value, "options")?;
     Ok(InvokeAsyncOptions {
         call: call_options(&o, config, "options")?,
-        instance_memory_mb: instance_memory(o.instance_memory)?,
+        instance_memory_mb: instance_memory(&o.instance_memory)?,
     })
 }
 
@@ -387,8 +394,7 @@ pub(crate) fn cancel_options(
     config: &Config,
 ) -> Result<(CallOptions, Option<CancelType>), Error> {
     let o: CallOptionsJs = options(value, "options")?;
-    let kind = o
-        .kind
+    let kind = string(&o.kind, "options.type")?
         .as_deref()
         .map(|k| {
             CancelType::parse(k)
@@ -421,26 +427,11 @@ fn time(value: &JsValue, field: &str) -> Result<Option<i64>, Error> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct QueryJs {
-    request_id: Option<String>,
-    status: Option<String>,
-    limit: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    marker: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    begin: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    end: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    request_ids: JsValue,
-    max_items: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
-    timeout_ms: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    retry: JsValue,
+js_fields! {
+    struct QueryJs {
+        request_id, status, limit, marker, begin, end, request_ids, max_items, signal,
+        timeout_ms, retry,
+    }
 }
 
 /// A listing's query read: the query, the call's options, and `maxItems`.
@@ -464,8 +455,7 @@ impl Query {
 /// A listing's query (which carries the call's options too).
 pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Query, Error> {
     let q: QueryJs = options(value, "query")?;
-    let status = q
-        .status
+    let status = string(&q.status, "query.status")?
         .map(|s| {
             AsyncStatus::parse(&s).ok_or_else(|| {
                 Error::invalid(
@@ -475,8 +465,8 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
             })
         })
         .transpose()?;
-    let limit = q
-        .limit
+    let limit = number(&q.limit, "query.limit")
+        .map_err(|_| Error::invalid("query.limit", "must be a whole number from 1 to 500"))?
         .map(|n| {
             whole(
                 n,
@@ -489,10 +479,13 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
     let marker = if absent(&q.marker) {
         None
     } else {
-        let text = q
-            .marker
-            .as_string()
-            .or_else(|| q.marker.as_f64().map(|n| n.to_string()));
+        // A whole number is written as one (no float formatting in the wasm).
+        let text = q.marker.as_string().or_else(|| {
+            q.marker
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && (0.0..9e15).contains(n))
+                .map(|n| (n as u64).to_string())
+        });
         Some(text.and_then(|t| t.parse::<u64>().ok()).ok_or_else(|| {
             Error::invalid("query.marker", "must be the nextMarker of a previous page")
         })?)
@@ -504,12 +497,11 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
         }
         let copy = array_from(&q.request_ids)
             .map_err(|cause| Error::unreadable(field, "could not be read", cause))?;
-        read::<Vec<String>>(copy, field)?
+        typed::<Vec<String>>(&copy, field, "must be an array of request ids")?.unwrap_or_default()
     } else {
         Vec::new()
     };
-    let max_items = q
-        .max_items
+    let max_items = number(&q.max_items, "query.maxItems")?
         .map(|n| {
             if n.fract() == 0.0 && n >= 1.0 {
                 Ok(n as u64)
@@ -523,12 +515,12 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
         .transpose()?;
     let call = CallOptions {
         signal: signal(&q.signal, "query.signal")?,
-        timeout_ms: millis(q.timeout_ms, "query.timeoutMs")?,
+        timeout_ms: millis(&q.timeout_ms, "query.timeoutMs")?,
         retry: retry(&q.retry, config.retry, "query.retry")?.0,
     };
     Ok(Query {
         list: ListAsyncQuery {
-            request_id: q.request_id,
+            request_id: string(&q.request_id, "query.requestId")?,
             marker,
             limit,
             status,
@@ -546,9 +538,10 @@ pub(crate) fn wait_options(value: &JsValue) -> Result<WaitOptions, Error> {
     let o: CallOptionsJs = options(value, "options")?;
     let defaults = WaitOptions::default();
     Ok(WaitOptions {
-        interval_ms: o.interval_ms.unwrap_or(defaults.interval_ms),
-        max_interval_ms: o.max_interval_ms.unwrap_or(defaults.max_interval_ms),
-        timeout_ms: o.timeout_ms.unwrap_or(defaults.timeout_ms),
+        interval_ms: number(&o.interval_ms, "options.intervalMs")?.unwrap_or(defaults.interval_ms),
+        max_interval_ms: number(&o.max_interval_ms, "options.maxIntervalMs")?
+            .unwrap_or(defaults.max_interval_ms),
+        timeout_ms: number(&o.timeout_ms, "options.timeoutMs")?.unwrap_or(defaults.timeout_ms),
         signal: signal(&o.signal, "options.signal")?,
         since: time(&o.since, "options.since")?,
     })
@@ -589,19 +582,12 @@ pub(crate) fn string_arg(value: &JsValue, field: &str) -> Result<String, Error> 
         .ok_or_else(|| Error::invalid(field, "must be a string"))
 }
 
-#[derive(Deserialize, Default)]
-struct SignableJs {
-    method: Option<String>,
-    url: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    headers: JsValue,
-    body: Option<String>,
+js_fields! {
+    struct SignableJs { method, url, headers, body }
 }
 
-#[derive(Deserialize, Default)]
-struct SignOptionsJs {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    date: JsValue,
+js_fields! {
+    struct SignOptionsJs { date }
 }
 
 /// What `signRequest` signs: the request, the keys, and the time (whole seconds).
@@ -617,23 +603,17 @@ pub(crate) fn sign_arguments(
         return Err(Error::invalid("request", "is required"));
     }
     let r: SignableJs = options(request, "request")?;
-    let required = |v: Option<String>, field: &str| {
-        v.filter(|s| !s.is_empty())
+    let required = |v: &JsValue, field: &str| {
+        string(v, field)?
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::invalid(field, "is required (a non-empty string)"))
     };
-    let method = required(r.method, "request.method")?;
-    let url = required(r.url, "request.url")?;
-    let headers: Vec<(String, String)> = match plain(&r.headers, "request.headers")? {
-        Some(copy) => {
-            let map: BTreeMap<String, String> = read(copy, "request.headers")
-                .map_err(|_| Error::invalid("request.headers", "every value must be a string"))?;
-            map.into_iter().collect()
-        }
-        None => Vec::new(),
-    };
+    let method = required(&r.method, "request.method")?;
+    let url = required(&r.url, "request.url")?;
+    let headers = header_map(&r.headers, "request.headers")?;
     let c: CredentialsJs = options(credentials, "credentials")?;
-    let access_key = required(c.access_key, "credentials.accessKey")?;
-    let secret_key = required(c.secret_key, "credentials.secretKey")?;
+    let access_key = required(&c.access_key, "credentials.accessKey")?;
+    let secret_key = required(&c.secret_key, "credentials.secretKey")?;
     let o: SignOptionsJs = options(options_value, "options")?;
     let ms = if absent(&o.date) {
         crate::platform::now_ms()
@@ -648,13 +628,13 @@ pub(crate) fn sign_arguments(
         method,
         url,
         headers,
-        body: r.body.unwrap_or_default(),
+        body: string(&r.body, "request.body")?.unwrap_or_default(),
     };
     Ok((
         request,
         access_key,
         secret_key,
-        c.security_token,
+        string(&c.security_token, "credentials.securityToken")?,
         (ms / 1000.0).floor() as i64,
     ))
 }
