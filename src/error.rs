@@ -101,8 +101,9 @@ impl fmt::Display for Error {
                 status, error_msg, ..
             } => write!(f, "HTTP {status}: {error_msg}"),
             Error::Network { message, .. } => write!(f, "network error: {message}"),
+            // Whole milliseconds: the limit as the caller wrote it (and no float formatting).
             Error::Timeout { timeout_ms, .. } => {
-                write!(f, "the call timed out after {timeout_ms} ms")
+                write!(f, "the call timed out after {} ms", *timeout_ms as u64)
             }
             Error::Response { status, reason, .. } => {
                 write!(

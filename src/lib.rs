@@ -27,6 +27,7 @@ mod error;
 mod hooks;
 mod paging;
 mod platform;
+mod signal;
 mod signer;
 mod transport;
 mod wait;

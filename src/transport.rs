@@ -6,7 +6,7 @@ use functiongraph_protocol::headers as h;
 use functiongraph_protocol::query::decode;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Headers, Request, Response};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, RequestInit};
 
@@ -14,7 +14,8 @@ use crate::client::Inner;
 use crate::config::{CallOptions, CredentialSource, Credentials, Retry, RetryPolicy};
 use crate::error::Error;
 use crate::hooks::{redacted, Attempt, Failure, Outcome};
-use crate::platform::{in_browser_page, now_ms, sleep, CallSignal};
+use crate::platform::{in_browser_page, now_ms};
+use crate::signal::{sleep, CallSignal};
 
 /// A request of one operation, before the endpoint, authentication and client headers.
 pub(crate) struct Prepared {
@@ -34,8 +35,8 @@ pub(crate) struct Prepared {
 pub(crate) struct Answer {
     /// HTTP status.
     pub status: u16,
-    /// The response, for its headers.
-    pub response: Response,
+    /// The response's headers (read once: each read of `Response.headers` crosses into JS).
+    pub headers: Headers,
     /// The body as text (invalid UTF-8 replaced).
     pub text: String,
     /// Requests sent for it.
@@ -45,7 +46,7 @@ pub(crate) struct Answer {
 impl Answer {
     /// A response header.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.response.headers().get(name)
+        self.headers.get(name)
     }
 
     /// The request id the service gave this answer.
@@ -280,7 +281,7 @@ pub(crate) async fn send(
                 if attempt >= policy.max_attempts || !retryable(status, &text) {
                     return Ok(Answer {
                         status,
-                        response,
+                        headers: response.headers(),
                         text,
                         attempts: attempt,
                     });

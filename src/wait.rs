@@ -6,7 +6,8 @@ use functiongraph_protocol::{AsyncInvocation, ListAsyncQuery};
 use crate::client::{check_request_id, Client};
 use crate::config::{CallOptions, WaitOptions};
 use crate::error::Error;
-use crate::platform::{now_ms, sleep, CallSignal};
+use crate::platform::now_ms;
+use crate::signal::{sleep, CallSignal};
 
 fn positive(value: f64, field: &str) -> Result<f64, Error> {
     if value.is_finite() && value > 0.0 {
