@@ -1,8 +1,9 @@
 // Type definitions for functiongraph-client.
 //
 // Hand-written; one file, no imports. `FunctionGraphClient[Symbol.dispose]` (for `using`) needs
-// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`. A client holds no
-// WebAssembly memory, so neither it nor `free()` is ever needed.
+// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`. A client holds
+// WebAssembly memory: `free()` releases it at once, and a client never freed is collected with
+// its JS object.
 
 /**
  * Credentials for one request: an IAM token, or an access key pair that signs the request
@@ -138,6 +139,14 @@ export interface InvokeOptions extends CallOptions {
    * the `X-Cff-Function-Log` header, which the service keeps shorter than 4 KB.
    */
   requestVersion?: "v0" | "v1";
+  /** `X-Cff-Instance-Memory`: memory the instance should have, MB (a whole number above 0). */
+  instanceMemory?: number;
+}
+
+/** Options of `invokeAsync`. */
+export interface InvokeAsyncOptions extends CallOptions {
+  /** `X-Cff-Instance-Memory`: memory the instance should have, MB (a whole number above 0). */
+  instanceMemory?: number;
 }
 
 /** `X-Cff-Invoke-Summary`, parsed. */
@@ -219,7 +228,10 @@ export interface AsyncInvocation {
 
 /** Filters and paging of `listAsyncInvocations` (every field optional). */
 export interface ListAsyncInvocationsQuery extends CallOptions {
-  /** Only this request id (the time window is then ignored). */
+  /**
+   * Only this request id. The time window still applies (the service lists the last hour by
+   * default): give `begin` to find an older one.
+   */
   requestId?: string;
   /** Only this status. */
   status?: AsyncInvocationStatus;
@@ -247,7 +259,10 @@ export interface AsyncInvocationPage {
   invocations: AsyncInvocation[];
   /** How many match in all (every page). */
   count: number;
-  /** Pass as `marker` for the next page; null on the last page. */
+  /**
+   * Pass as `marker` for the next page (an offset, as text); null on the last page: when the
+   * service sent none, `0`, the marker just sent, or a page shorter than `limit`.
+   */
   nextMarker: string | null;
 }
 
@@ -267,6 +282,13 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Stops waiting at once: rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * Look the record up from this time on (a Date or a UTC `"YYYY-MM-DDTHH:mm:ss"`): the service
+   * lists the last hour unless told otherwise. Default: a day and an hour before the wait
+   * starts, which covers any invocation the service can still run; `invokeAsyncAndWait`
+   * uses five minutes before the invocation was accepted.
+   */
+  since?: Date | string;
 }
 
 /** Options of `cancelAsyncInvocation`. */
@@ -326,7 +348,7 @@ export declare class FunctionGraphClient {
    * @example
    * const { requestId } = await client.invokeAsync(urn, { job: 42 });
    */
-  invokeAsync(functionUrn: string, event?: unknown, options?: CallOptions): Promise<AsyncInvokeResult>;
+  invokeAsync(functionUrn: string, event?: unknown, options?: InvokeAsyncOptions): Promise<AsyncInvokeResult>;
 
   /**
    * One page of a function's async invocations, newest first (retried by default).
@@ -394,9 +416,9 @@ export declare class FunctionGraphClient {
   invokeAsyncAndWait(functionUrn: string, event?: unknown, options?: WaitOptions): Promise<AsyncInvocation>;
 
   /**
-   * Does nothing: a client holds no WebAssembly memory (the wasm keeps no state between
-   * calls), so the garbage collector frees it like any object. Safe to call any number of
-   * times; the client keeps working.
+   * Releases the client's WebAssembly memory now. Calls in flight still finish; afterwards
+   * every method throws (`Error: null pointer passed to rust`), and so does a second `free()`.
+   * Optional: a client that is never freed is released when it is garbage collected.
    */
   free(): void;
   /**
@@ -484,7 +506,10 @@ export declare class ServiceError extends FunctionGraphError {
   readonly attempts: number;
 }
 
-/** The request got no answer (DNS, refused, reset, CORS). `cause` holds the platform error. */
+/**
+ * The request got no answer (DNS, refused, reset, CORS). `cause` is an `Error` with the platform
+ * error's name and message (gloo-net, which sends the request, keeps no more of it).
+ */
 export declare class NetworkError extends FunctionGraphError {
   /** Always `"NetworkError"`. */
   readonly name: "NetworkError";

@@ -97,6 +97,26 @@ describe("invoke", () => {
     assert.deepEqual(s.requests.map((q) => q.headers["x-cff-log-type"]), [undefined, "tail", undefined]);
   });
 
+  test("instanceMemory sends X-Cff-Instance-Memory on sync and async invokes", async (t) => {
+    const s = await scripted((req, res) =>
+      json(res, req.url.endsWith("-async") ? 202 : 200, { request_id: "r-1", result: "{}", log: "", status: 200 }));
+    t.after(() => s.close());
+    const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, credentials: KEYS });
+    await c.invoke(urn("echo"), {}, { instanceMemory: 256 });
+    await c.invokeAsync(urn("echo"), {}, { instanceMemory: 512 });
+    await c.invoke(urn("echo"), {});
+    assert.deepEqual(s.requests.map((q) => q.headers["x-cff-instance-memory"]), ["256", "512", undefined]);
+    // Signed like every header the client sends.
+    assert.match(s.requests[0].headers.authorization, /SignedHeaders=[^,]*x-cff-instance-memory/);
+    for (const bad of [0, 1.5, "256", -1]) {
+      await rejectsWith(c.invoke(urn("echo"), {}, { instanceMemory: bad }), "ValidationError", { field: "options.instanceMemory" });
+    }
+    assert.equal(s.requests.length, 3, "refused before any request");
+    // The emulator accepts it on both.
+    assert.equal((await client().invoke(urn("echo"), {}, { instanceMemory: 256 })).status, 200);
+    assert.ok((await client().invokeAsync(urn("echo"), {}, { instanceMemory: 256 })).requestId);
+  });
+
   test("events: any JSON value; strings must be JSON text; undefined is {}", async () => {
     const c = client();
     assert.equal((await c.invoke(urn("echo"), [1, "two", null])).result, '[1,"two",null]');

@@ -188,3 +188,35 @@ test("cancel and active-listing arguments are validated before any request", asy
     await assert.rejects(call(), (e) => e.name === "ValidationError" && e.field === field, field);
   }
 });
+
+test("a wait looks the record up from a day and an hour back, or from since", async (t) => {
+  // The service lists the last hour unless given query_begin_time, even by request id: a wait
+  // for an invocation accepted more than an hour ago must send a begin time that covers it.
+  const s = await scripted((req, res) =>
+    json(res, 200, {
+      invocations: [{ request_id: "r-old", status: "SUCCESS", error_message: "", error_code: 0, start_time: "2026-01-01T00:00:00", end_time: "2026-01-01T00:00:01" }],
+      count: 1,
+    }));
+  t.after(() => s.close());
+  const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, credentials: { token: TOKEN } });
+  const before = Date.now();
+  assert.equal((await c.waitForAsyncInvocation(urn("echo"), "r-old")).status, "SUCCESS");
+  const begin = (r) => Date.parse(`${new URL(r.url, s.url).searchParams.get("query_begin_time")}Z`);
+  const sent = begin(s.requests[0]);
+  const dayAndHour = 25 * 3600 * 1000;
+  assert.ok(sent <= before - dayAndHour + 1000 && sent >= before - dayAndHour - 2000, `${new Date(sent).toISOString()}`);
+  await c.waitForAsyncInvocation(urn("echo"), "r-old", { since: "2026-01-01T00:00:00" });
+  assert.equal(begin(s.requests[1]), Date.parse("2026-01-01T00:00:00Z"));
+  await assert.rejects(c.waitForAsyncInvocation(urn("echo"), "r-old", { since: "last week" }), { name: "ValidationError", field: "options.since" });
+  // invokeAsyncAndWait starts from just before it was accepted.
+  const both = await scripted((req, res) =>
+    req.method === "POST"
+      ? json(res, 202, { request_id: "r-old" })
+      : json(res, 200, { invocations: [{ request_id: "r-old", status: "SUCCESS" }], count: 1 }));
+  t.after(() => both.close());
+  const d = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: both.url, credentials: { token: TOKEN } });
+  const started = Date.now();
+  await d.invokeAsyncAndWait(urn("echo"), {});
+  const from = begin(both.requests[1]);
+  assert.ok(from <= started - 299_000 && from >= started - 302_000, `${new Date(from).toISOString()}`);
+});

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const anything: unknown = raw.json();
   void anything;
 
-  const { requestId } = await client.invokeAsync(urn, "{\"raw\":true}", { timeoutMs: 0, retry: true });
+  const { requestId } = await client.invokeAsync(urn, "{\"raw\":true}", { timeoutMs: 0, retry: true, instanceMemory: 256 });
   const page: AsyncInvocationPage = await client.listAsyncInvocations(urn, {
     status: "FAIL",
     limit: 50,
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     void s;
   }
   for await (const inv of client.activeAsyncInvocations(urn)) void inv.requestId;
-  const done = await client.waitForAsyncInvocation(urn, requestId, { intervalMs: 200, timeoutMs: 60_000 });
+  const done = await client.waitForAsyncInvocation(urn, requestId, { intervalMs: 200, timeoutMs: 60_000, since: new Date(Date.now() - 86_400_000) });
   if (done.status === "FAIL") console.log(done.errorCode, done.errorMessage);
   await client.invokeAsyncAndWait(urn, { job: 1 }, { signal: controller.signal });
   const nothing: void = await client.cancelAsyncInvocation(urn, requestId, { type: "force" });
@@ -194,6 +194,8 @@ async function wrong(c: FunctionGraphClient): Promise<void> {
   signRequest({ method: "GET" }, { accessKey: "a", secretKey: "b" });
   // @ts-expect-error logType is an invoke option, not an invokeAsync one
   await c.invokeAsync(urn, {}, { logType: "tail" });
+  // @ts-expect-error instanceMemory is a number of MB
+  await c.invoke(urn, {}, { instanceMemory: "256" });
   // @ts-expect-error times are a Date or a string, not epoch milliseconds
   await c.listAsyncInvocations(urn, { begin: Date.now() });
   // @ts-expect-error the options object is required
