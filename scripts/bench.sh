@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# twiggy: where the wasm's bytes go (bench/size.mjs).
+command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked
+
 # bench/node_modules: npm ci when it is missing or older than the lock.
 stamp=bench/node_modules/.package-lock.json
 if [[ ! -f $stamp || bench/package-lock.json -nt $stamp || bench/package.json -nt $stamp ]]; then

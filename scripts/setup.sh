@@ -33,6 +33,13 @@ if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]]; 
   cargo install wasm-bindgen-cli --version "$wb_version" --locked
 fi
 
+# wasm-pack builds the package (scripts/build-pkg.mjs turns its own downloads off).
+wasm_pack_version=0.15.1
+if [[ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $wasm_pack_version" ]]; then
+  log "installing wasm-pack $wasm_pack_version (cargo, a few minutes)"
+  cargo install wasm-pack --version "$wasm_pack_version" --locked
+fi
+
 # npm projects with a committed lock file: reinstall only when the lock changed.
 npm_ci() {
   local dir=$1 stamp="$1/node_modules/.setup-lock-sha"
