@@ -89,29 +89,13 @@ impl JsClient {
     /// One page of a function's async invocations, newest first.
     #[wasm_bindgen(js_name = listAsyncInvocations)]
     pub fn list_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
-            let urn = urn(&function_urn)?;
-            let q = options::query(&query, client.config(), false)?;
-            let page = client
-                .list_async_invocations(&urn, &q.list, &q.call)
-                .await?;
-            Ok(convert::page(&page))
-        })
+        self.list(function_urn, query, false)
     }
 
     /// One page of a function's WAIT and RUNNING async invocations, newest first.
     #[wasm_bindgen(js_name = listActiveAsyncInvocations)]
     pub fn list_active_async_invocations(&self, function_urn: JsValue, query: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
-            let urn = urn(&function_urn)?;
-            let q = options::query(&query, client.config(), true)?;
-            let page = client
-                .list_active_async_invocations(&urn, &q.active(), &q.call)
-                .await?;
-            Ok(convert::page(&page))
-        })
+        self.list(function_urn, query, true)
     }
 
     /// Stops a WAIT or RUNNING async invocation (it ends as DISCARD); resolves with undefined.
@@ -198,6 +182,24 @@ impl JsClient {
                 .wait_for_async_invocation(&urn, &accepted.request_id, &wait)
                 .await?;
             Ok(convert::invocation(&record))
+        })
+    }
+
+    fn list(&self, function_urn: JsValue, query: JsValue, active: bool) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let urn = urn(&function_urn)?;
+            let q = options::query(&query, client.config(), active)?;
+            let page = if active {
+                client
+                    .list_active_async_invocations(&urn, &q.active(), &q.call)
+                    .await?
+            } else {
+                client
+                    .list_async_invocations(&urn, &q.list, &q.call)
+                    .await?
+            };
+            Ok(convert::page(&page))
         })
     }
 
