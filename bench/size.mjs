@@ -66,11 +66,11 @@ function twiggyTop() {
       cwd: ROOT, env: { ...process.env, CARGO_PROFILE_WASM_STRIP: "false" }, stdio: "inherit",
     });
     execFileSync("wasm-bindgen", [join(ROOT, "target/wasm32-unknown-unknown/wasm/functiongraph_client.wasm"), "--target", "web", "--out-dir", out, "--no-typescript"]);
-    const csv = execFileSync("twiggy", ["top", "-n", "16", "--format", "csv", join(out, "functiongraph_client_bg.wasm")], { encoding: "utf8" });
-    return csv.trim().split("\n").slice(1).map((line) => {
-      const [name, size, percent] = line.split(/,(?=[^,]*,[^,]*$)|,(?=[^,]*$)/);
-      return { name: name.replace(/^"|"$/g, ""), bytes: Number(size), percent: Number(percent) };
-    }).filter((r) => !r.name.includes("function names")).slice(0, 15);
+    const rows = JSON.parse(execFileSync("twiggy", ["top", "-n", "16", "--format", "json", join(out, "functiongraph_client_bg.wasm")], { encoding: "utf8" }));
+    return rows
+      .filter((r) => !r.name.includes("function names"))
+      .slice(0, 15)
+      .map((r) => ({ name: r.name, bytes: r.shallow_size, percent: r.shallow_size_percent }));
   } catch (e) {
     log(`size: no twiggy figures (${e.message.split("\n")[0]})`);
     return [];
