@@ -8,17 +8,26 @@ fn is_unreserved(b: u8) -> bool {
 /// Percent-encodes every byte of `s` except the RFC 3986 unreserved characters,
 /// with upper-case hex: the encoding the signer's canonical form is built from.
 pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Bytes, not chars: the output is ASCII, and pushing chars one by one was a tenth of
+    // the time of a signature in wasm.
+    let mut out = Vec::with_capacity(s.len());
     for &b in s.as_bytes() {
         if is_unreserved(b) {
-            out.push(b as char);
+            out.push(b);
         } else {
-            out.push('%');
-            out.push(HEX_UPPER[(b >> 4) as usize] as char);
-            out.push(HEX_UPPER[(b & 15) as usize] as char);
+            out.extend_from_slice(&[
+                b'%',
+                HEX_UPPER[(b >> 4) as usize],
+                HEX_UPPER[(b & 15) as usize],
+            ]);
         }
     }
-    out
+    ascii(out)
+}
+
+/// Bytes known to be ASCII as a `String`.
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
@@ -61,12 +70,11 @@ pub fn percent_decode(s: &str) -> Option<String> {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(HEX_LOWER[(b >> 4) as usize] as char);
-        out.push(HEX_LOWER[(b & 15) as usize] as char);
+        out.extend_from_slice(&[HEX_LOWER[(b >> 4) as usize], HEX_LOWER[(b & 15) as usize]]);
     }
-    out
+    ascii(out)
 }
 
 #[cfg(test)]
