@@ -34,6 +34,9 @@ extern "C" {
     fn assign(target: &Object, source: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
     fn array_from(source: &JsValue) -> Result<JsValue, JsValue>;
+    // (Array.isArray throws on a revoked Proxy.)
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(js_namespace = ["Object", "prototype", "isPrototypeOf"], js_name = call, catch)]
     fn is_prototype_of(prototype: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(js_namespace = ["Date", "prototype", "getTime"], js_name = call, catch)]
@@ -52,7 +55,8 @@ fn plain(value: &JsValue, field: &str) -> Result<Option<JsValue>, Error> {
     if absent(value) {
         return Ok(None);
     }
-    if !value.is_object() || js_sys::Array::is_array(value) {
+    // `typeof` runs no user code; a Proxy's traps run only in the catching calls below.
+    if !value.is_object() || is_array(value).unwrap_or(false) {
         return Err(Error::invalid(field, "must be an object"));
     }
     assign(&Object::new(), value)
@@ -257,11 +261,11 @@ fn function(value: &JsValue, field: &str) -> Result<Option<Function>, Error> {
     if absent(value) {
         return Ok(None);
     }
-    value
-        .dyn_ref::<Function>()
-        .cloned()
-        .map(Some)
-        .ok_or_else(|| Error::invalid(field, "must be a function"))
+    if value.is_function() {
+        Ok(Some(value.clone().unchecked_into()))
+    } else {
+        Err(Error::invalid(field, "must be a function"))
+    }
 }
 
 /// The constructor's options into the client's settings.
@@ -289,8 +293,9 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
     };
     config.credentials = if absent(&o.credentials) {
         CredentialSource::None
-    } else if let Some(f) = o.credentials.dyn_ref::<Function>() {
-        provider(f.clone())
+    } else if o.credentials.is_function() {
+        // `typeof`, not `instanceof` (which runs a Proxy's getPrototypeOf trap).
+        provider(o.credentials.clone().unchecked_into())
     } else {
         CredentialSource::Static(credentials(&o.credentials, "options.credentials")?)
     };
@@ -492,7 +497,7 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
     };
     let request_ids = if active && !absent(&q.request_ids) {
         let field = "query.requestIds";
-        if !js_sys::Array::is_array(&q.request_ids) {
+        if !is_array(&q.request_ids).unwrap_or(false) {
             return Err(Error::invalid(field, "must be an array of request ids"));
         }
         let copy = array_from(&q.request_ids)
