@@ -75,14 +75,20 @@ fn options<T: DeserializeOwned + Default>(value: &JsValue, field: &str) -> Resul
 }
 
 /// One field read into `T` with serde-wasm-bindgen; absent is `None`, a value of another
-/// type is refused with `rule`.
+/// type is refused with `rule`. `is` checks the JS type first, with `typeof`: serde's
+/// refusal of a wrong type describes the value, which runs a caller's Proxy traps in
+/// calls that do not catch.
 fn typed<T: DeserializeOwned>(
     value: &JsValue,
     field: &str,
     rule: &str,
+    is: fn(&JsValue) -> bool,
 ) -> Result<Option<T>, Error> {
     if absent(value) {
         return Ok(None);
+    }
+    if !is(value) {
+        return Err(Error::invalid(field, rule));
     }
     serde_wasm_bindgen::from_value(value.clone())
         .map(Some)
@@ -90,15 +96,22 @@ fn typed<T: DeserializeOwned>(
 }
 
 fn string(value: &JsValue, field: &str) -> Result<Option<String>, Error> {
-    typed(value, field, "must be a string")
+    typed(value, field, "must be a string", JsValue::is_string)
 }
 
 fn number(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
-    typed(value, field, "must be a number")
+    typed(value, field, "must be a number", |v| v.as_f64().is_some())
 }
 
 fn boolean(value: &JsValue, field: &str) -> Result<Option<bool>, Error> {
-    typed(value, field, "must be a boolean")
+    typed(value, field, "must be a boolean", |v| v.as_bool().is_some())
+}
+
+/// Whether every value of a plain object or array of ours is a string.
+fn all_strings(value: &JsValue) -> bool {
+    js_sys::Object::values(value.unchecked_ref())
+        .iter()
+        .all(|v: JsValue| v.is_string())
 }
 
 /// The fields of a JS options object, each kept as the JS value it is (see [`typed`]).
@@ -137,7 +150,8 @@ fn whole(
 /// An optional duration in ms: finite, 0 or more.
 fn millis(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
     const RULE: &str = "must be a finite number of milliseconds, 0 or more";
-    typed::<f64>(value, field, RULE)?
+    number(value, field)
+        .map_err(|_| Error::invalid(field, RULE))?
         .map(|ms| crate::config::check_millis(ms, field))
         .transpose()
 }
@@ -151,6 +165,7 @@ fn header_map(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, Err
         &copy,
         field,
         "every header value must be a single-line string",
+        all_strings,
     )?;
     Ok(map.unwrap_or_default().into_iter().collect())
 }
@@ -185,7 +200,9 @@ fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool
     let attempts_field = format!("{field}.maxAttempts");
     let attempts_rule = "must be a whole number from 1 to 10";
     let policy = RetryPolicy {
-        max_attempts: match typed::<f64>(&r.max_attempts, &attempts_field, attempts_rule)? {
+        max_attempts: match number(&r.max_attempts, &attempts_field)
+            .map_err(|_| Error::invalid(&attempts_field, attempts_rule))?
+        {
             Some(n) => whole(n, 1..=10, &attempts_field, attempts_rule)?,
             None => base.max_attempts,
         },
@@ -502,7 +519,8 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
         }
         let copy = array_from(&q.request_ids)
             .map_err(|cause| Error::unreadable(field, "could not be read", cause))?;
-        typed::<Vec<String>>(&copy, field, "must be an array of request ids")?.unwrap_or_default()
+        typed::<Vec<String>>(&copy, field, "must be an array of request ids", all_strings)?
+            .unwrap_or_default()
     } else {
         Vec::new()
     };

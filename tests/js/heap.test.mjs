@@ -54,8 +54,14 @@ async function round(i, clients) {
       return assert.rejects(throwingProvider.invoke(urn("echo"), {}), { name: "ValidationError", field: "options.credentials" });
     case 4:
       return assert.equal((await throwingHooks.invoke(urn("echo"), {})).status, 200);
-    case 5:
+    case 5: {
+      // A throwing getter, and values that are Proxies whose every trap throws.
+      const trap = new Proxy({}, { get() { throw boom; }, getPrototypeOf() { throw boom; }, ownKeys() { throw boom; } });
+      assert.throws(() => make({ headers: { "x-a": trap } }), { name: "ValidationError", field: "options.headers" });
+      await assert.rejects(plain.invoke(urn("echo"), {}, { timeoutMs: trap }), { name: "ValidationError", field: "options.timeoutMs" });
+      await assert.rejects(plain.listActiveAsyncInvocations(urn("echo"), { requestIds: [trap] }), { name: "ValidationError", field: "query.requestIds" });
       return assert.rejects(plain.invoke(urn("echo"), {}, { get timeoutMs() { throw boom; } }), { name: "ValidationError" });
+    }
     case 6: {
       // A Proxy whose traps throw, and a revoked one (even Array.isArray throws on it).
       const { proxy: revoked, revoke } = Proxy.revocable({}, {});
