@@ -206,16 +206,29 @@ pub(crate) struct Endpoint {
     pub host: String,
 }
 
+/// The scheme of an http(s) URL and what follows `://`.
+pub(crate) fn split_scheme(url: &str) -> Option<(&'static str, &str)> {
+    if let Some(rest) = url.strip_prefix("https://") {
+        Some(("https", rest))
+    } else {
+        url.strip_prefix("http://").map(|rest| ("http", rest))
+    }
+}
+
+/// `Host` as the platform sends it for `authority`: lower-case, default port dropped.
+pub(crate) fn host_header(scheme: &str, authority: &str) -> String {
+    let default_port = if scheme == "https" { ":443" } else { ":80" };
+    authority
+        .strip_suffix(default_port)
+        .unwrap_or(authority)
+        .to_ascii_lowercase()
+}
+
 impl Endpoint {
     pub(crate) fn parse(url: &str) -> Result<Endpoint, Error> {
         let bad = |why: &str| Error::invalid("options.endpoint", why);
-        let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
-            ("https", r)
-        } else if let Some(r) = url.strip_prefix("http://") {
-            ("http", r)
-        } else {
-            return Err(bad("must start with http:// or https://"));
-        };
+        let (scheme, rest) =
+            split_scheme(url).ok_or_else(|| bad("must start with http:// or https://"))?;
         if rest
             .chars()
             .any(|c| c == '?' || c == '#' || c.is_whitespace() || c.is_control())
@@ -232,12 +245,10 @@ impl Endpoint {
         } else {
             format!("{scheme}://{authority}/{path}")
         };
-        let default_port = if scheme == "https" { ":443" } else { ":80" };
-        let host = authority
-            .strip_suffix(default_port)
-            .unwrap_or(authority)
-            .to_ascii_lowercase();
-        Ok(Endpoint { base, host })
+        Ok(Endpoint {
+            base,
+            host: host_header(scheme, authority),
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use functiongraph_protocol::query::decode;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
 
-use crate::config::has_line_break;
+use crate::config::{has_line_break, host_header, split_scheme};
 use crate::error::Error;
 
 /// A request to sign.
@@ -26,13 +26,8 @@ pub struct RequestToSign {
 /// it (lower-case, default port dropped).
 fn split_url(url: &str) -> Result<(String, &str, &str), Error> {
     let field = "request.url";
-    let (rest, default_port) = if let Some(r) = url.strip_prefix("https://") {
-        (r, ":443")
-    } else if let Some(r) = url.strip_prefix("http://") {
-        (r, ":80")
-    } else {
-        return Err(Error::invalid(field, "must be an absolute http(s) URL"));
-    };
+    let (scheme, rest) = split_scheme(url)
+        .ok_or_else(|| Error::invalid(field, "must be an absolute http(s) URL"))?;
     let rest = rest.split('#').next().unwrap_or_default();
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path_query) = rest.split_at(end);
@@ -40,11 +35,8 @@ fn split_url(url: &str) -> Result<(String, &str, &str), Error> {
         return Err(Error::invalid(field, "must name a host"));
     }
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-    let host = authority
-        .strip_suffix(default_port)
-        .unwrap_or(authority)
-        .to_ascii_lowercase();
-    Ok((host, if path.is_empty() { "/" } else { path }, query))
+    let path = if path.is_empty() { "/" } else { path };
+    Ok((host_header(scheme, authority), path, query))
 }
 
 /// Signs `request` at `secs` (seconds since the epoch) and returns the headers to send:
