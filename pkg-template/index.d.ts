@@ -535,7 +535,11 @@ export declare class ValidationError extends FunctionGraphError {
   readonly field: string;
 }
 
-/** A success status with a body that cannot be understood. */
+/**
+ * A success status with a body that cannot be understood, or a redirect: the client never
+ * follows one (it would send the credentials and the event elsewhere); the message names the
+ * status and the `Location` without its query (a browser shows neither: status 0).
+ */
 export declare class ResponseError extends FunctionGraphError {
   /** Always `"ResponseError"`. */
   readonly name: "ResponseError";

@@ -8,7 +8,7 @@ use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
 use gloo_net::http::{Headers, Request, Response};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortSignal, RequestInit};
+use web_sys::{AbortSignal, RequestInit, RequestRedirect, ResponseType};
 
 use crate::client::Inner;
 use crate::config::{CallOptions, CredentialSource, Credentials, Retry, RetryPolicy};
@@ -171,10 +171,36 @@ async fn fetch_once(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_signal(signal);
+    // Never follow a redirect: fetch would send the token, or the signed headers, and the
+    // event to wherever the answer points. A 3xx is an error of its own (see `redirect`).
+    init.set_redirect(RequestRedirect::Manual);
     let request = Request::from(web_sys::Request::new_with_str_and_init(url, &init)?);
     let response = request.send().await.map_err(gloo_error)?;
     let text = response.text().await.map_err(gloo_error)?;
     Ok((response, text))
+}
+
+/// The error for a redirect: its status and where it pointed, without the query (which
+/// could carry a secret). Browsers hide both from a manual redirect (status 0).
+fn redirect(response: &Response, attempts: u32) -> Option<Error> {
+    let status = response.status();
+    let opaque = response.type_() == ResponseType::Opaqueredirect;
+    if !(opaque || (300..400).contains(&status)) {
+        return None;
+    }
+    let location = response.headers().get("location").map_or_else(
+        || "a location the platform does not show".to_owned(),
+        |l| l.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    );
+    Some(Error::Response {
+        status,
+        reason: format!(
+            "the service answered with a redirect (HTTP {status}) to {location}; the client does not follow redirects, which would send the credentials and the event elsewhere"
+        ),
+        request_id: None,
+        body: String::new(),
+        attempts: Some(attempts),
+    })
 }
 
 /// gloo-net keeps a JS error's name and message, not the object: make it an `Error` again.
@@ -277,6 +303,9 @@ pub(crate) async fn send(
                 None
             }
             Ok((response, text)) => {
+                if let Some(e) = redirect(&response, attempt) {
+                    return Err(e);
+                }
                 let status = response.status();
                 if attempt >= policy.max_attempts || !retryable(status, &text) {
                     return Ok(Answer {

@@ -386,3 +386,35 @@ describe("iteration", () => {
     await s.close();
   });
 });
+
+describe("redirects", () => {
+  // Following a redirect would send the token (or the signed headers, security token
+  // included) and the event to whatever host the answer names: a 3xx is an error instead.
+  test("no redirect is followed, with a token or AK/SK: a ResponseError names the status and the place", async (t) => {
+    const elsewhere = await scripted((req, res) => json(res, 200, invoked));
+    t.after(() => elsewhere.close());
+    const target = `${elsewhere.url}/v2/${PROJECT}/fgs/functions/x/invocations?token=secret-in-query`;
+    const securityToken = "session-token-secret-value";
+    for (const status of [301, 302, 303, 307, 308]) {
+      const redirecting = await scripted((req, res) => {
+        res.writeHead(status, { location: target });
+        res.end();
+      });
+      t.after(() => redirecting.close());
+      for (const credentials of [{ token: TOKEN }, { ...KEYS, securityToken }]) {
+        const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: redirecting.url, credentials });
+        for (const call of [() => c.invoke(urn("echo"), { secret: "event" }), () => c.listAsyncInvocations(urn("echo"))]) {
+          const e = await rejection(call());
+          assert.equal(e.name, "ResponseError", `${e}`);
+          assert.equal(e.status, status);
+          assert.equal(e.attempts, 1, "a redirect is not retried");
+          assert.match(e.message, new RegExp(`redirect \\(HTTP ${status}\\) to ${elsewhere.url}/v2/`));
+          const everything = JSON.stringify({ ...e, message: e.message, stack: e.stack });
+          for (const secret of [TOKEN, KEYS.secretKey, securityToken, "secret-in-query"]) assert.ok(!everything.includes(secret), secret);
+        }
+      }
+      assert.equal(redirecting.requests.length, 4);
+    }
+    assert.equal(elsewhere.requests.length, 0, "nothing reached the other origin");
+  });
+});
