@@ -361,6 +361,22 @@ async fn a_503_is_retried_when_asked() {
 }
 
 #[wasm_bindgen_test]
+async fn a_redirect_is_not_followed() {
+    // Node shows the 307 and its Location; a browser hides both from a manual redirect.
+    match client_at(stub(), token())
+        .invoke(&urn("moved"), "{}", &InvokeOptions::default())
+        .await
+    {
+        Err(Error::Response { status, reason, .. }) => {
+            assert!(status == 307 || status == 0, "{status}");
+            assert!(reason.contains("redirect"), "{reason}");
+            assert!(!reason.contains("secret"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
 async fn paging_the_real_way_yields_every_record_once() {
     let c = client_at(stub(), token());
     let query = ListAsyncQuery {

@@ -5,7 +5,9 @@
 // - invocations of a function named `flaky-*`: 503 with Retry-After: 0 on the first
 //   request for that name, then a v1 answer;
 // - invocations of `slow`: a v1 answer after 3 s (the emulator's `sleep` allows two at
-//   a time, and the tests run side by side).
+//   a time, and the tests run side by side);
+// - invocations of `moved`: 307 to the same stub's `/followed`, which would answer an
+//   invocation: a client that follows the redirect succeeds there.
 // CORS is open, for the tests in Chromium.
 import { createServer } from "node:http";
 
@@ -51,6 +53,12 @@ export async function startStub() {
           return send(503, { error_code: "FSS.0503", error_msg: "Service unavailable." }, { "retry-after": "0" });
         }
         return send(200, { request_id: "flaky", result: '{"ok":true}', log: "", status: 200 });
+      }
+      if (url.pathname.endsWith("/invocations") && name === "moved") {
+        return send(307, {}, { location: `http://${req.headers.host}/followed?token=secret` });
+      }
+      if (url.pathname === "/followed") {
+        return send(200, { request_id: "followed", result: "{}", log: "", status: 200 });
       }
       if (url.pathname.endsWith("/invocations") && name === "slow") {
         const timer = setTimeout(() => send(200, { request_id: "slow", result: "{}", log: "", status: 200 }), 3000);
