@@ -114,6 +114,12 @@ export interface ClientOptions {
   onResponse?: (info: ResponseInfo) => void;
   /** Log each attempt's request and response (redacted) with `console.debug`. Default false. */
   debug?: boolean;
+  /**
+   * Largest answer read, bytes; a larger one fails with a `ResponseError` and is not read
+   * further (a never-ending answer included). Default 16 MiB: the service's 6 MB sync result,
+   * which its JSON wrapper may escape to twice the size, with headroom.
+   */
+  maxResponseBytes?: number;
 }
 
 /** Options every call takes. */

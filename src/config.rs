@@ -11,6 +11,9 @@ use crate::hooks::Hook;
 
 /// Default time limit of a call, retries included, ms.
 pub const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
+/// Largest answer read by default, bytes: the service's 6 MB sync result, which the v1
+/// wrapper may escape to twice its size, with headroom.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// The longest delay a JS timer honours (a longer one fires at once): a longer timeout is none.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -146,6 +149,8 @@ pub struct Config {
     pub headers: Vec<(String, String)>,
     /// Appended to the `User-Agent` where the platform lets a script set it.
     pub user_agent: Option<String>,
+    /// Largest answer read, bytes; a larger one is a `Response` error, and is not read further.
+    pub max_response_bytes: usize,
     /// Called before every attempt, secrets redacted.
     pub on_request: Option<Hook>,
     /// Called after every attempt, secrets redacted.
@@ -164,6 +169,7 @@ impl Config {
             retry_invocations: false,
             headers: Vec::new(),
             user_agent: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             on_request: None,
             on_response: None,
         }

@@ -37,7 +37,7 @@ pub use client::Client;
 pub use config::{
     CallOptions, Config, CredentialProvider, CredentialSource, Credentials, CredentialsFuture,
     InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion, Retry, RetryPolicy, WaitOptions,
-    DEFAULT_TIMEOUT_MS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS,
 };
 pub use error::Error;
 pub use functiongraph_protocol as protocol;

@@ -7,8 +7,13 @@ use functiongraph_protocol::query::decode;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
 use gloo_net::http::{Headers, Request, Response};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use web_sys::{AbortSignal, RequestInit, RequestRedirect, ResponseType};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortSignal, ReadableStreamDefaultReader, RequestInit, RequestRedirect, ResponseType,
+};
 
 use crate::client::Inner;
 use crate::config::{CallOptions, CredentialSource, Credentials, Retry, RetryPolicy};
@@ -151,6 +156,51 @@ fn attempt_headers(
     Ok(headers)
 }
 
+/// An answer's body as read: its text, or too large to read.
+enum Body {
+    Text(String),
+    TooLarge,
+}
+
+/// The body as text (invalid UTF-8 replaced, as `Response.text()` does), read no further
+/// than `cap` bytes. A `Content-Length` within the cap is read whole with gloo-net's
+/// `text()`; without one (chunked, or never ending) the stream is read chunk by chunk.
+async fn read_body(response: &Response, cap: usize) -> Result<Body, JsValue> {
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match (declared, response.body()) {
+        (Some(n), _) if n > cap as u64 => {
+            if let Some(stream) = response.body() {
+                let _ = stream.cancel();
+            }
+            Ok(Body::TooLarge)
+        }
+        (Some(_), _) | (None, None) => response.text().await.map(Body::Text).map_err(gloo_error),
+        (None, Some(stream)) => {
+            let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+            let mut bytes = Vec::new();
+            loop {
+                let chunk = JsFuture::from(reader.read()).await?;
+                if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+                    break;
+                }
+                let value: Uint8Array =
+                    Reflect::get(&chunk, &JsValue::from_str("value"))?.unchecked_into();
+                if bytes.len() + value.length() as usize > cap {
+                    let _ = reader.cancel();
+                    return Ok(Body::TooLarge);
+                }
+                let start = bytes.len();
+                bytes.resize(start + value.length() as usize, 0);
+                value.copy_to(&mut bytes[start..]);
+            }
+            Ok(Body::Text(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+    }
+}
+
 /// One attempt through gloo-net: the request is built as a `web_sys::Request` from
 /// the signed URL (gloo's builder would re-encode the query) and wrapped.
 async fn fetch_once(
@@ -159,7 +209,8 @@ async fn fetch_once(
     headers: &[(String, String)],
     body: Option<&str>,
     signal: Option<&AbortSignal>,
-) -> Result<(Response, String), JsValue> {
+    cap: usize,
+) -> Result<(Response, Body), JsValue> {
     let init = RequestInit::new();
     init.set_method(method);
     let raw_headers = web_sys::Headers::new()?;
@@ -176,8 +227,8 @@ async fn fetch_once(
     init.set_redirect(RequestRedirect::Manual);
     let request = Request::from(web_sys::Request::new_with_str_and_init(url, &init)?);
     let response = request.send().await.map_err(gloo_error)?;
-    let text = response.text().await.map_err(gloo_error)?;
-    Ok((response, text))
+    let body = read_body(&response, cap).await?;
+    Ok((response, body))
 }
 
 /// The error for a redirect: its status and where it pointed, without the query (which
@@ -257,12 +308,14 @@ pub(crate) async fn send(
             report(inner.config.on_request.as_ref(), info);
         }
         let started = now_ms();
+        let cap = inner.config.max_response_bytes;
         let result = fetch_once(
             req.method,
             &url,
             &headers,
             req.body.as_deref(),
             signal.as_ref(),
+            cap,
         )
         .await;
         let aborted = if result.is_err() {
@@ -302,11 +355,25 @@ pub(crate) async fn send(
                 }
                 None
             }
-            Ok((response, text)) => {
+            Ok((response, body)) => {
                 if let Some(e) = redirect(&response, attempt) {
                     return Err(e);
                 }
                 let status = response.status();
+                let Body::Text(text) = body else {
+                    return Err(Error::Response {
+                        status,
+                        reason: format!(
+                            "the answer is larger than maxResponseBytes ({cap} bytes) and was not read further"
+                        ),
+                        request_id: response
+                            .headers()
+                            .get(h::CFF_REQUEST_ID)
+                            .or_else(|| response.headers().get(h::REQUEST_ID)),
+                        body: String::new(),
+                        attempts: Some(attempt),
+                    });
+                };
                 if attempt >= policy.max_attempts || !retryable(status, &text) {
                     return Ok(Answer {
                         status,

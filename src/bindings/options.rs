@@ -269,7 +269,7 @@ fn provider(function: Function) -> CredentialSource {
 js_fields! {
     struct ClientOptionsJs {
         project_id, region, endpoint, credentials, timeout_ms, retry, headers, user_agent,
-        on_request, on_response, debug,
+        on_request, on_response, debug, max_response_bytes,
     }
 }
 
@@ -328,6 +328,13 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
     config.retry_invocations = retry_invocations;
     config.headers = header_map(&o.headers, "options.headers")?;
     config.user_agent = string(&o.user_agent, "options.userAgent")?;
+    let cap_field = "options.maxResponseBytes";
+    let cap_rule = "must be a whole number of bytes above 0";
+    if let Some(n) =
+        number(&o.max_response_bytes, cap_field).map_err(|_| Error::invalid(cap_field, cap_rule))?
+    {
+        config.max_response_bytes = whole(n, 1..=u32::MAX, cap_field, cap_rule)? as usize;
+    }
     let debug = boolean(&o.debug, "options.debug")?.unwrap_or(false);
     let on_request = function(&o.on_request, "options.onRequest")?;
     let on_response = function(&o.on_response, "options.onResponse")?;

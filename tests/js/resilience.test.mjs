@@ -418,3 +418,49 @@ describe("redirects", () => {
     assert.equal(elsewhere.requests.length, 0, "nothing reached the other origin");
   });
 });
+
+describe("response size", () => {
+  test("a never-ending body stops at maxResponseBytes, with bounded memory", async (t) => {
+    // 1 MiB chunks for as long as the client reads (bounded: 2,000 chunks at most).
+    const chunk = Buffer.alloc(1024 * 1024, "x");
+    const s = await scripted((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      let sent = 0;
+      const more = () => {
+        while (sent < 2000 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    t.after(() => s.close());
+    const before = process.memoryUsage().rss;
+    const c = clientFor(s, { maxResponseBytes: 4 * 1024 * 1024 });
+    for (let i = 0; i < 5; i++) {
+      const e = await rejection(c.invoke(urn("echo"), {}, { timeoutMs: 30_000 }));
+      assert.equal(e.name, "ResponseError", `${e}`);
+      assert.match(e.message, /larger than maxResponseBytes \(4194304 bytes\)/);
+      assert.equal(e.status, 200);
+    }
+    const grown = process.memoryUsage().rss - before;
+    // The figure: five never-ending answers cost under 64 MB (without the cap, each would
+    // grow until the timeout: the issue saw 7.4 GB).
+    console.log(`rss grew by ${(grown / 1048576).toFixed(1)} MB over 5 never-ending answers`);
+    assert.ok(grown < 64 * 1024 * 1024, `rss grew by ${grown} bytes`);
+  });
+
+  test("a Content-Length over the cap is refused before the body is read; the default cap reads 8 MB", async (t) => {
+    const big = "y".repeat(3 * 1024 * 1024);
+    const s = await scripted((req, res) => json(res, 200, { request_id: "r", result: big, log: "", status: 200 }));
+    t.after(() => s.close());
+    const e = await rejection(clientFor(s, { maxResponseBytes: 1024 * 1024 }).invoke(urn("echo"), {}));
+    assert.equal(e.name, "ResponseError");
+    assert.match(e.message, /maxResponseBytes \(1048576 bytes\)/);
+    assert.equal((await clientFor(s).invoke(urn("echo"), {})).result.length, big.length);
+    for (const bad of [0, -1, 1.5, "big"]) {
+      assert.throws(() => clientFor(s, { maxResponseBytes: bad }), { name: "ValidationError", field: "options.maxResponseBytes" });
+    }
+  });
+});
