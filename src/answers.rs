@@ -44,11 +44,12 @@ fn read<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
 }
 
 fn response_error(answer: &Answer, reason: impl Into<String>) -> Error {
+    // serde's words may quote a value of the answer, so the reason is scrubbed too.
     Error::Response {
         status: answer.status,
-        reason: reason.into(),
+        reason: answer.scrub(&reason.into()),
         request_id: answer.request_id(),
-        body: snippet(&answer.text),
+        body: snippet(&answer.scrub(&answer.text)),
         attempts: Some(answer.attempts),
     }
 }
@@ -78,7 +79,8 @@ pub(crate) fn service_error(answer: &Answer) -> Error {
     let (error_code, error_msg, body_request_id) = match parsed {
         Some(b) => (b.error_code, b.error_msg, b.request_id),
         None => {
-            let text = snippet(answer.text.trim());
+            // Scrubbed before it is cut, so no part of a secret stays at the cut.
+            let text = snippet(answer.scrub(&answer.text).trim());
             let msg = if text.is_empty() {
                 "(empty body)".to_owned()
             } else {
@@ -89,8 +91,8 @@ pub(crate) fn service_error(answer: &Answer) -> Error {
     };
     Error::Service {
         status: answer.status,
-        error_code,
-        error_msg,
+        error_code: answer.scrub(&error_code),
+        error_msg: answer.scrub(&error_msg),
         request_id: answer.header(h::REQUEST_ID).or(body_request_id),
         attempts: answer.attempts,
     }

@@ -46,9 +46,22 @@ pub(crate) struct Answer {
     pub text: String,
     /// Requests sent for it.
     pub attempts: u32,
+    /// The call's secrets (token, secret key, security token), to keep out of errors.
+    pub secrets: Vec<String>,
 }
 
 impl Answer {
+    /// `text` with the call's secrets replaced: a server may echo what it was sent, and
+    /// errors end up in logs.
+    pub fn scrub(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(text.to_owned(), |out, secret| {
+                out.replace(secret.as_str(), "[REDACTED]")
+            })
+    }
+
     /// A response header.
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers.get(name)
@@ -95,6 +108,23 @@ fn backoff_ms(policy: &RetryPolicy, attempt: u32, retry_after: Option<f64>) -> f
         (policy.base_delay_ms * 2f64.powi(attempt.min(20) as i32)).min(policy.max_delay_ms);
     let jittered = js_sys::Math::random() * ceiling;
     retry_after.map_or(jittered, |r| r.max(jittered))
+}
+
+/// The secrets among `credentials`.
+fn secrets(credentials: Option<&Credentials>) -> Vec<String> {
+    match credentials {
+        None => Vec::new(),
+        Some(Credentials::Token(token)) => vec![token.clone()],
+        Some(Credentials::AccessKey {
+            secret_key,
+            security_token,
+            ..
+        }) => [Some(secret_key), security_token.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    }
 }
 
 /// The credentials of the next attempt.
@@ -380,6 +410,7 @@ pub(crate) async fn send(
                         headers: response.headers(),
                         text,
                         attempts: attempt,
+                        secrets: secrets(credentials.as_ref()),
                     });
                 }
                 retry_after_ms(&response)

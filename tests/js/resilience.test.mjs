@@ -464,3 +464,30 @@ describe("response size", () => {
     }
   });
 });
+
+describe("secrets the server echoes", () => {
+  test("are scrubbed from errors: ServiceError, ResponseError, whatever the answer", async (t) => {
+    const securityToken = "session-token-secret-value";
+    // Echoes what it got back in each kind of answer the client turns into an error.
+    const s = await scripted((req, res) => {
+      const echoed = `${req.headers["x-auth-token"] ?? ""} ${req.headers["x-security-token"] ?? ""}`;
+      const kind = new URL(req.url, "http://h").pathname.includes(":function:default:json-error:") ? "json" : req.url.includes("text-error") ? "text" : "bad";
+      if (kind === "json") json(res, 400, { error_code: `E ${echoed}`, error_msg: `you sent ${echoed}` });
+      else if (kind === "text") { res.writeHead(500); res.end(`upstream said ${echoed}`); }
+      else json(res, 200, { request_id: "r", result: 5, status: `weird ${echoed}` });
+    });
+    t.after(() => s.close());
+    for (const credentials of [{ token: "a-token-secret-value" }, { ...KEYS, securityToken }]) {
+      const c = clientFor(s, { credentials, retry: false });
+      for (const name of ["json-error", "text-error", "bad-answer"]) {
+        const e = await rejection(c.invoke(urn(name), {}));
+        assert.ok(["ServiceError", "ResponseError"].includes(e.name), `${e}`);
+        const everything = JSON.stringify({ ...e, message: e.message, stack: e.stack });
+        for (const secret of ["a-token-secret-value", securityToken, KEYS.secretKey]) {
+          assert.ok(!everything.includes(secret), `${name}: ${everything}`);
+        }
+        assert.match(everything, /\[REDACTED\]/, name);
+      }
+    }
+  });
+});
