@@ -40,6 +40,10 @@ pub struct Config {
     pub async_retry_delay_secs: f64,
     /// Seconds a warm worker may stay idle before it is stopped (its memory given back).
     pub worker_idle_secs: f64,
+    /// Whether the credentials are the documented dev identity: only when no config file
+    /// names `tokens` or `access_keys` (not a key of the file).
+    #[serde(skip)]
+    pub dev_identity: bool,
 }
 
 /// The documented local identity (README, DESIGN.md): not a secret, like LocalStack's `test`/`test`.
@@ -69,6 +73,7 @@ impl Default for Config {
             node: PathBuf::from("node"),
             async_retry_delay_secs: 1.0,
             worker_idle_secs: 300.0,
+            dev_identity: true,
         }
     }
 }
@@ -95,7 +100,9 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Loads a TOML file; fields it leaves out keep their defaults.
+    /// Loads a TOML file; fields it leaves out keep their defaults, except credentials:
+    /// a file that names `tokens` or `access_keys` replaces the dev identity entirely (a
+    /// file with only `tokens` must not leave the public dev AK/SK working, nor the reverse).
     ///
     /// # Errors
     /// [`ConfigError`] when the file cannot be read or parsed.
@@ -104,10 +111,24 @@ impl Config {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
             path: path.to_owned(),
             message: e.message().to_owned(),
-        })
+        };
+        let table: toml::Table = toml::from_str(&text).map_err(parse_error)?;
+        let names_tokens = table.contains_key("tokens");
+        let names_keys = table.contains_key("access_keys");
+        let mut config: Config = table.try_into().map_err(parse_error)?;
+        if names_tokens || names_keys {
+            config.dev_identity = false;
+            if !names_tokens {
+                config.tokens.clear();
+            }
+            if !names_keys {
+                config.access_keys.clear();
+            }
+        }
+        Ok(config)
     }
 
     /// The secret key of `access_key`, with the session token it requires.

@@ -59,12 +59,28 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => Config::default(),
     };
     config.no_auth |= args.no_auth;
-    let default_identity = args.config.is_none();
     let summary = (
         config.region.clone(),
         config.project_id.clone(),
         config.no_auth,
     );
+    // Said before `config` moves into the emulator; printed in the banner below.
+    let auth = if config.no_auth {
+        "auth: off (--no-auth)".to_owned()
+    } else if config.dev_identity {
+        // The documented local dev identity, not a secret (README).
+        format!("auth: X-Auth-Token {DEV_TOKEN}, or AK {DEV_ACCESS_KEY} / SK {DEV_SECRET_KEY} (the dev identity)")
+    } else {
+        format!(
+            "auth: {} token(s) and {} access key(s) from {}; the dev identity is off",
+            config.tokens.len(),
+            config.access_keys.len(),
+            args.config
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )
+    };
     let mut emulator = Emulator::start(config, &args.functions, &args.data).await?;
     if let Some(www) = &args.www {
         emulator = emulator.with_site(Site {
@@ -85,20 +101,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // The first line is a contract: scripts and tests read the URL from it. A closed
     // stdout (say, piped through `head -1`) must not stop the server, so write errors
     // are ignored here.
-    let auth = if summary.2 {
-        "auth: off (--no-auth)".to_owned()
-    } else if default_identity {
-        // The documented local dev identity, not a secret (README).
-        format!("auth: X-Auth-Token {DEV_TOKEN}, or AK {DEV_ACCESS_KEY} / SK {DEV_SECRET_KEY}")
-    } else {
-        format!(
-            "auth: credentials from {}",
-            args.config
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        )
-    };
     let mut banner = format!(
         "listening on http://{addr}\nregion {}, project id {}\nfunctions: {}\n{auth}\n",
         summary.0,

@@ -147,14 +147,20 @@ async fn cors_allows_only_the_configured_origins() {
 }
 
 #[test]
-fn config_files_override_only_what_they_name_and_reject_unknown_keys() {
+fn config_files_override_what_they_name_and_reject_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("emulator.toml");
     std::fs::write(&path, "tokens = [\"t1\"]\ncors_origins = [\"http://a\"]\n").unwrap();
     let c = Config::load(&path).unwrap();
     assert_eq!(c.tokens, vec!["t1"]);
     assert_eq!(c.project_id, functiongraph_emulator::config::DEV_PROJECT_ID);
-    assert_eq!(c.access_keys.len(), 1, "the dev key stays unless replaced");
+    // Naming tokens replaces the dev identity entirely (issue #16: the dev AK/SK used to
+    // stay working beside a configured token list).
+    assert!(
+        c.access_keys.is_empty(),
+        "no dev key beside configured tokens"
+    );
+    assert!(!c.dev_identity);
     std::fs::write(&path, "tokenz = [\"t1\"]\n").unwrap();
     let err = Config::load(&path).unwrap_err().to_string();
     assert!(err.contains("tokenz"), "{err}");
@@ -168,4 +174,67 @@ fn config_files_override_only_what_they_name_and_reject_unknown_keys() {
         !err.contains("very-secret"),
         "no secret in config errors: {err}"
     );
+}
+
+/// What a config file leaves of the credentials, for each combination it can name.
+#[test]
+fn configured_credentials_replace_the_dev_identity_entirely() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emulator.toml");
+    let key = "[[access_keys]]\naccess_key = \"A\"\nsecret_key = \"very-secret\"\n";
+    for (text, tokens, keys, dev) in [
+        (
+            "cors_origins = [\"http://a\"]\n",
+            vec!["dev-token"],
+            vec!["DEVACCESSKEYEXAMPLE0"],
+            true,
+        ),
+        ("tokens = [\"t1\"]\n", vec!["t1"], vec![], false),
+        (key, vec![], vec!["A"], false),
+        (
+            &format!("tokens = [\"t1\"]\n{key}") as &str,
+            vec!["t1"],
+            vec!["A"],
+            false,
+        ),
+        ("tokens = []\n", vec![], vec![], false),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.tokens, tokens, "{text}");
+        let names: Vec<&str> = c
+            .access_keys
+            .iter()
+            .map(|k| k.access_key.as_str())
+            .collect();
+        assert_eq!(names, keys, "{text}");
+        assert_eq!(c.dev_identity, dev, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn with_only_access_keys_configured_the_dev_token_and_dev_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emulator.toml");
+    std::fs::write(
+        &path,
+        "[[access_keys]]\naccess_key = \"A\"\nsecret_key = \"very-secret\"\n",
+    )
+    .unwrap();
+    let (emu, _f, _d) = start(Config::load(&path).unwrap()).await;
+    let dev_token = vec![("X-Auth-Token".to_owned(), "dev-token".to_owned())];
+    let (status, _, _) = send(&emu, &dev_token).await;
+    assert!(
+        status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+        "{status}"
+    );
+    let (status, _, _) = send(
+        &emu,
+        &temporary_headers("DEVACCESSKEYEXAMPLE0", "dev-secret-key-example", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&emu, &temporary_headers("A", "very-secret", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    emu.stop().await;
 }
