@@ -226,6 +226,10 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group: what the handler starts is in it too, and a timeout,
+            // a cancel or a shutdown ends the whole group (see `kill`), as the service
+            // ends an instance.
+            .process_group(0)
             .kill_on_drop(true);
         let mut child = cmd.spawn().map_err(WorkerFailure::Spawn)?;
         let stdin = child.stdin.take().expect("piped");
@@ -306,8 +310,9 @@ impl Worker {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// Kills the process now (timeouts, shutdown).
+    /// Kills the process and everything it started, now (timeouts, cancels, shutdown).
     pub fn kill(&mut self) {
+        kill_group(&self.child);
         let _ = self.child.start_kill();
     }
 
@@ -443,5 +448,23 @@ async fn read_line_bounded<R: AsyncBufRead + Unpin>(
                 format!("a message longer than {max} bytes"),
             ));
         }
+    }
+}
+
+/// SIGKILL to the worker's process group (its id is the worker's pid).
+fn kill_group(child: &Child) {
+    if let Some(pid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
+        // memory of ours. The group is the worker's own (process_group(0) at spawn).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // kill_on_drop ends the worker alone; its children would outlive it.
+        kill_group(&self.child);
     }
 }

@@ -98,3 +98,41 @@ fn handlers_see_their_configuration_not_the_emulators_environment() {
         "not the emulator's keys either"
     );
 }
+
+/// Whether a process is running (a zombie waiting to be reaped is not).
+fn running(pid: u64) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn a_timed_out_instance_takes_what_it_started_with_it() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let addr = emu.addr.as_str();
+    // The warm instance starts `sleep 600` and returns its pid.
+    let (started, _) = invoke(addr, "orphan", "{}");
+    let child = result(&started)["child"].as_u64().expect("a pid");
+    assert!(running(child), "the child runs while its instance is warm");
+    // The same instance then hangs past its 1 s timeout and is killed: its process group
+    // goes with it (before, the sleep was re-parented to PID 1 and ran on).
+    let r = http(
+        addr,
+        "POST",
+        &op_path("orphan", Operation::Invoke),
+        &token_headers(),
+        br#"{"hang":true}"#,
+    );
+    assert!(r.status == 200 || r.status >= 400, "{}", r.status);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(child) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!running(child), "sleep {child} outlived its instance");
+}
