@@ -80,10 +80,16 @@ impl Pager {
     }
 
     /// A pager whose first `next` fails with `error` (a query refused before any request).
-    pub(crate) fn failing(mut self, error: Error) -> Pager {
-        self.done = true;
-        self.pending = Some(error);
-        self
+    pub(crate) fn failed(client: Client, error: Error) -> Pager {
+        let mut pager = Pager::new(
+            client,
+            "",
+            Listing::All(ListAsyncQuery::default()),
+            CallOptions::default(),
+        );
+        pager.done = true;
+        pager.pending = Some(error);
+        pager
     }
 
     /// The next record, fetching the next page when needed; `None` after the last.

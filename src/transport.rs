@@ -69,9 +69,15 @@ impl Answer {
 
     /// The request id the service gave this answer.
     pub fn request_id(&self) -> Option<String> {
-        self.header(h::CFF_REQUEST_ID)
-            .or_else(|| self.header(h::REQUEST_ID))
+        request_id(&self.headers)
     }
+}
+
+/// The request id an answer's headers give: the invocation's, else the gateway's.
+fn request_id(headers: &Headers) -> Option<String> {
+    headers
+        .get(h::CFF_REQUEST_ID)
+        .or_else(|| headers.get(h::REQUEST_ID))
 }
 
 /// The retry policy of one call.
@@ -201,8 +207,8 @@ async fn read_body(response: &Response, cap: usize) -> Result<Body, JsValue> {
         .get("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     match (declared, response.body()) {
-        (Some(n), _) if n > cap as u64 => {
-            if let Some(stream) = response.body() {
+        (Some(n), stream) if n > cap as u64 => {
+            if let Some(stream) = stream {
                 let _ = stream.cancel();
             }
             Ok(Body::TooLarge)
@@ -357,26 +363,24 @@ pub(crate) async fn send(
             info.outcome = Some(Outcome {
                 duration_ms: now_ms() - started,
                 result: match &result {
-                    Ok((response, _)) => Ok((
-                        response.status(),
-                        response
-                            .headers()
-                            .get(h::CFF_REQUEST_ID)
-                            .or_else(|| response.headers().get(h::REQUEST_ID)),
-                    )),
+                    Ok((response, _)) => Ok((response.status(), request_id(&response.headers()))),
                     Err(_) if aborted.is_some() => Err(Failure::Aborted),
                     Err(e) => Err(Failure::Network(e.clone())),
                 },
             });
             report(inner.config.on_response.as_ref(), info);
         }
+        if let (Err(_), Some(failure)) = (&result, aborted) {
+            return Err(failure);
+        }
         let retry_after = match result {
-            Err(_) if aborted.is_some() => {
-                return Err(aborted.unwrap_or(Error::Aborted(JsValue::UNDEFINED)))
-            }
             Err(cause) => {
                 if attempt >= policy.max_attempts {
-                    let message = js_sys::Error::from(cause.clone()).message().into();
+                    // Read, not assumed: what a platform rejects with need not be an Error.
+                    let message = Reflect::get(&cause, &JsValue::from_str("message"))
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_default();
                     return Err(Error::Network {
                         message,
                         attempts: attempt,
@@ -396,10 +400,7 @@ pub(crate) async fn send(
                         reason: format!(
                             "the answer is larger than maxResponseBytes ({cap} bytes) and was not read further"
                         ),
-                        request_id: response
-                            .headers()
-                            .get(h::CFF_REQUEST_ID)
-                            .or_else(|| response.headers().get(h::REQUEST_ID)),
+                        request_id: request_id(&response.headers()),
                         body: String::new(),
                         attempts: Some(attempt),
                     });

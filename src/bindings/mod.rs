@@ -220,10 +220,7 @@ impl JsClient {
                     None => pager,
                 }
             }
-            Err(e) => self
-                .client
-                .async_invocations(&urn_text, Default::default(), Default::default())
-                .failing(e),
+            Err(e) => Pager::failed(self.client.clone(), e),
         };
         convert::async_iterable(
             JsPager {
