@@ -10,7 +10,7 @@ use crate::paths::Operation;
 /// Read leniently: `error_msg` may be absent or `null` (read as `""`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// Machine-readable code, e.g. `FSS.1051` or `APIGW.0301`.
+    /// Machine-readable code, e.g. `FSS.0404` or `APIGW.0301`.
     pub error_code: String,
     /// Human-readable message.
     #[serde(default, deserialize_with = "crate::lenient::string_or_null")]
