@@ -107,7 +107,9 @@ impl FssError {
 
     /// The message of [`FssError::FUNCTION_NOT_FOUND`] as each operation words it: the
     /// invoke pages give `function 'test' not exist` (seed `003_…`), the listing
-    /// `can not find function` (seed `004_…`), and so does the cancel page.
+    /// `can not find function` (seed `004_…`), and so does the cancel page. (Only an
+    /// older sync page, from before `X-CFF-Request-Version`, shows `FSS.1051` "Not found
+    /// the function"; the current pages answer `FSS.0404`.)
     pub fn function_not_found(op: Operation, name: &str) -> String {
         match op {
             Operation::Invoke | Operation::InvokeAsync => format!("function '{name}' not exist"),
