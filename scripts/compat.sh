@@ -22,6 +22,9 @@ export FGS_ENDPOINT=$url FGS_REGION=cn-north-4 FGS_PROJECT_ID=0123456789abcdef01
 export FGS_AK=DEVACCESSKEYEXAMPLE0 FGS_SK=dev-secret-key-example
 # Cancel and active-async-invocations too (the neighbouring operations).
 export FGS_COMPAT_EXTENDED=1
+# An invocation accepted "two hours ago", for the hour-window check.
+FGS_OLD_REQUEST_ID=$(.venv/bin/python tests/compat/old_invocation.py "$url" "$data")
+export FGS_OLD_REQUEST_ID
 echo "compat: official Python SDK against $url"
 .venv/bin/python tests/compat/official_python.py
 echo "compat: official Node SDK against $url"

@@ -21,7 +21,7 @@ pub enum Error {
     Service {
         /// HTTP status.
         status: u16,
-        /// The service's code (`FSS.1051`, `APIGW.0301`); empty when the body had none.
+        /// The service's code (`FSS.0404`, `APIGW.0301`); empty when the body had none.
         error_code: String,
         /// The service's message, or the start of a body that was not the service's JSON.
         error_msg: String,

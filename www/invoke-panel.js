@@ -134,6 +134,9 @@ export class InvokePanel {
     this.call = new AbortController();
     this.busy(true, `Queueing ${call.name}…`);
     let requestId;
+    // The service lists the last hour unless asked otherwise, even by request id: the wait
+    // looks from a little before this accept (clocks differ), however long it runs.
+    const since = new Date(Date.now() - 5 * 60 * 1000);
     try {
       ({ requestId } = await call.client.invokeAsync(call.urn, call.event, { signal: this.call.signal }));
     } catch (e) {
@@ -167,11 +170,11 @@ export class InvokePanel {
       `Queued ${call.name}: request ${requestId}`,
     );
     this.table.track(call.urn, requestId);
-    this.wait(call, requestId, status, outcome);
+    this.wait(call, requestId, since, status, outcome);
   }
 
   /** Follows the new async invocation to its terminal status (waitForAsyncInvocation). */
-  async wait(call, requestId, statusEl, outcomeEl) {
+  async wait(call, requestId, since, statusEl, outcomeEl) {
     this.waiter = new AbortController();
     const signal = this.waiter.signal;
     statusEl.replaceChildren(statusPill("WAIT"), h("span", { class: "muted", text: " waiting for a terminal status…" }));
@@ -181,6 +184,7 @@ export class InvokePanel {
         intervalMs: 500,
         maxIntervalMs: 2000,
         timeoutMs: 15 * 60 * 1000,
+        since,
         signal,
       });
       statusEl.replaceChildren(statusPill(record.status));

@@ -105,8 +105,8 @@ async function buildVitePage() {
  * Console errors the pages provoke on purpose. Chromium logs every fetch answered with an
  * HTTP error status as `Failed to load resource: the server responded with a status of N`,
  * located at the request URL. Exactly two such requests are deliberate:
- *   - 404 for the invocations URL of MISSING_FUNCTION (the FSS.1051 check);
- *   - 403 for the invocations URL of WRONG_TOKEN_FUNCTION (the wrong-token check).
+ *   - 404 for the invocations URL of MISSING_FUNCTION (the FSS.0404 check);
+ *   - 401 for the invocations URL of WRONG_TOKEN_FUNCTION (the wrong-token check).
  * Each is exempt at most once per page, and only with that status at that URL; anything
  * else (including a 4xx/5xx at any other URL) fails the page.
  */
@@ -121,7 +121,7 @@ function exemptions(emulatorUrl) {
   };
   return [
     { status: 404, url: invocationsUrl(MISSING_FUNCTION), used: false },
-    { status: 403, url: invocationsUrl(WRONG_TOKEN_FUNCTION), used: false },
+    { status: 401, url: invocationsUrl(WRONG_TOKEN_FUNCTION), used: false },
   ].map((ex) => ({
     ...ex,
     matches(msg) {

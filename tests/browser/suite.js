@@ -16,8 +16,8 @@ export const CHECKS = [
   "token invoke echo (logType tail)",
   "AK/SK invoke hello (signed in the browser)",
   "invokeAsync echo + listAsyncInvocations until SUCCESS",
-  "unknown function -> ServiceError 404 FSS.1051",
-  "wrong token -> ServiceError 403",
+  "unknown function -> ServiceError 404 FSS.0404",
+  "wrong token -> ServiceError 401 APIGW.0301",
   "AbortController abort('stop') -> rejects with 'stop'",
   "timeoutMs 200 -> TimeoutError",
 ];
@@ -107,7 +107,7 @@ function definitions(lib, endpoint) {
       expect(e instanceof ServiceError && e.name === "ServiceError", `not a ServiceError: ${describeError(e)}`);
       expect(isFunctionGraphError(e), "isFunctionGraphError(e) is false");
       expect(e.status === 404, `status ${e.status}, expected 404`);
-      expect(e.errorCode === "FSS.1051", `errorCode ${e.errorCode}, expected FSS.1051`);
+      expect(e.errorCode === "FSS.0404", `errorCode ${e.errorCode}, expected FSS.0404`);
       expect(typeof e.requestId === "string" && e.requestId.length > 0, `requestId ${JSON.stringify(e.requestId)} (X-Request-Id must be readable cross-origin)`);
       return describeError(e);
     },
@@ -116,8 +116,9 @@ function definitions(lib, endpoint) {
       const client = new FunctionGraphClient({ projectId: PROJECT, endpoint, credentials: { token: "wrong-token" } });
       const e = await rejection(client.invoke(urn(WRONG_TOKEN_FUNCTION), {}), "invoke with a wrong token");
       expect(e instanceof ServiceError && e.name === "ServiceError", `not a ServiceError: ${describeError(e)}`);
-      expect(e.status === 403, `status ${e.status}, expected 403`);
-      expect(e.errorCode === "FSS.0403", `errorCode ${e.errorCode}, expected FSS.0403`);
+      expect(e.status === 401, `status ${e.status}, expected 401`);
+      expect(e.errorCode === "APIGW.0301", `errorCode ${e.errorCode}, expected APIGW.0301`);
+      expect(typeof e.requestId === "string" && e.requestId.length > 0, `requestId ${JSON.stringify(e.requestId)}`);
       return describeError(e);
     },
 

@@ -7,6 +7,8 @@
 //   FGS_REGION      region      (default cn-north-4)
 //   FGS_AK, FGS_SK  access key / secret key (default: the emulator's development pair)
 //   FGS_COMPAT_EXTENDED=1  also run the cancel / active-async-invocations checks
+//   FGS_OLD_REQUEST_ID     an echo invocation accepted over an hour ago (scripts/compat.sh makes one
+//                          with old_invocation.py): check it is found only with a begin time
 //
 // Prints one line per check (`ok - name` / `not ok - name: reason`), then `N passed, M failed`;
 // exits 1 if any check failed. Never prints the AK, the SK or any Authorization header: the SDK's
@@ -34,6 +36,8 @@ const REQUEST_TIMEOUT_MS = 30_000; // the SDK has no default timeout
 const CHECK_TIMEOUT_MS = 45_000;
 const POLL_BUDGET_MS = 10_000;
 const POLL_INTERVAL_MS = 250;
+const PAGED_RECORDS = 260;
+const PAGE_LIMIT = 100;
 
 class CheckFailed extends Error {}
 
@@ -49,12 +53,13 @@ const cfg = {
   ak: env.FGS_AK || "DEVACCESSKEYEXAMPLE0",
   sk: env.FGS_SK || "dev-secret-key-example",
   extended: env.FGS_COMPAT_EXTENDED === "1",
+  oldRequestId: env.FGS_OLD_REQUEST_ID || undefined,
 };
 const urn = (name) => `urn:fss:${cfg.region}:${cfg.projectId}:function:default:${name}:latest`;
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function buildClient(sk) {
+function buildClient(sk, requestHook) {
   const client = FunctionGraphClient.newBuilder()
     .withCredential(new BasicCredentials().withAk(cfg.ak).withSk(sk).withProjectId(cfg.projectId))
     .withEndpoint(cfg.endpoint)
@@ -62,7 +67,34 @@ function buildClient(sk) {
     .build();
   // DefaultHttpClient logs every failed request, signed headers included, through log4js to stdout.
   client.hcClient.httpClient._logger = silentLogger;
+  // Runs on the signed request, just before it is sent.
+  if (requestHook) client.hcClient.httpClient._axiosInstance.interceptors.request.use(requestHook);
   return client;
+}
+
+/** A request hook: drop the SDK's AK/SK signature and send `token` (undefined: no credentials). */
+const tokenInsteadOfSignature = (token) => (request) => {
+  for (const name of Object.keys(request.headers)) {
+    if (name.toLowerCase() === "authorization") delete request.headers[name];
+  }
+  if (token !== undefined) request.headers["X-Auth-Token"] = token;
+  return request;
+};
+
+/** `YYYY-MM-DDTHH:mm:ss` UTC: this SDK sends Date query values empty (SDK-NOTES.md), so pass text. */
+const utcText = (ms) => new Date(ms).toISOString().slice(0, 19);
+
+/** Awaits `call()`, which must fail with exactly `status` and `code` (and `msg` if given). */
+async function expectRefusal(call, status, code, msg) {
+  try {
+    await call();
+  } catch (e) {
+    expect(isServiceError(e), `expected a service error, got ${describeError(e)}`);
+    expect(e.httpStatusCode === status && e.errorCode === code, `expected ${status} ${code}, got ${describeError(e)}`);
+    expect(msg === undefined || e.errorMsg === msg, `expected error_msg ${JSON.stringify(msg)}, got ${describeError(e)}`);
+    return e;
+  }
+  throw new CheckFailed(`the call succeeded; expected ${status} ${code}`);
 }
 
 const isServiceError = (e) =>
@@ -184,30 +216,110 @@ async function listAsync() {
   return `count=${r.count} next_marker=${JSON.stringify(r.next_marker)} start_time=${seen.start_time} end_time=${seen.end_time}`;
 }
 
-// e) unknown function
+// e) unknown function: 404 FSS.0404 on every operation, worded as each API page words it
 async function missingFunction() {
-  try {
-    await client.invokeFunction(new InvokeFunctionRequest().withFunctionUrn(urn("no-such-function")).withBody({ n: 1 }));
-  } catch (e) {
-    expect(e?.name === "ClientRequestException", `expected ClientRequestException, got ${describeError(e)}`);
-    expect(e.httpStatusCode === 404, `expected status 404, got ${describeError(e)}`);
-    expect(typeof e.errorCode === "string" && e.errorCode.startsWith("FSS."), `expected an FSS.* error_code, got ${describeError(e)}`);
-    return `${e.httpStatusCode} ${e.errorCode}`;
+  const u = urn("no-such-function");
+  const calls = [
+    ["invoke", "function 'no-such-function' not exist", () => client.invokeFunction(new InvokeFunctionRequest().withFunctionUrn(u).withBody({ n: 1 }))],
+    ["async invoke", "function 'no-such-function' not exist", () => client.asyncInvokeFunction(new AsyncInvokeFunctionRequest().withFunctionUrn(u).withBody({ n: 1 }))],
+    ["list", "can not find function", () => client.listAsyncInvocations(new ListAsyncInvocationsRequest().withFunctionUrn(u))],
+    ["list active", "can not find function", () => client.listActiveAsyncInvocations(new ListActiveAsyncInvocationsRequest().withFunctionUrn(u))],
+    [
+      "cancel",
+      "can not find function",
+      () =>
+        client.cancelAsyncInvocation(
+          new CancelAsyncInvocationRequest().withFunctionUrn(u).withBody(new CancelAsyncInvocationRequestBody().withRequestId(randomUUID())),
+        ),
+    ],
+  ];
+  for (const [name, msg, call] of calls) {
+    try {
+      await expectRefusal(call, 404, "FSS.0404", msg);
+    } catch (e) {
+      throw e instanceof CheckFailed ? new CheckFailed(`${name}: ${e.message}`) : e;
+    }
   }
-  throw new CheckFailed("the invoke succeeded; expected ClientRequestException 404");
+  return `${calls.length} operations: 404 FSS.0404`;
 }
 
-// f) wrong secret key, right access key
+// f) wrong secret key, right access key: the API gateway refuses the signature
 async function tamperedSignature() {
   const badClient = buildClient(`${cfg.sk}-tampered`);
-  try {
-    await badClient.invokeFunction(new InvokeFunctionRequest().withFunctionUrn(urn("echo")).withBody({ n: 1 }));
-  } catch (e) {
-    expect(e?.name === "ClientRequestException", `expected ClientRequestException, got ${describeError(e)}`);
-    expect([401, 403].includes(e.httpStatusCode), `expected status 401 or 403, got ${describeError(e)}`);
-    return `emulator answered ${e.httpStatusCode} ${e.errorCode}`;
+  const e = await expectRefusal(
+    () => badClient.invokeFunction(new InvokeFunctionRequest().withFunctionUrn(urn("echo")).withBody({ n: 1 })),
+    401,
+    "APIGW.0301",
+  );
+  expect(e.errorMsg.startsWith("Incorrect IAM authentication information"), describeError(e));
+  expect(e.requestId, "no request id with the gateway's refusal");
+  return `${e.httpStatusCode} ${e.errorCode}`;
+}
+
+// f2) a token the gateway cannot read, and no credentials at all
+async function badToken() {
+  for (const [token, detail] of [
+    ["not-a-token", "decrypt token fail"],
+    [undefined, "x-auth-token not found"],
+  ]) {
+    const c = buildClient(cfg.sk, tokenInsteadOfSignature(token));
+    const e = await expectRefusal(
+      () => c.invokeFunction(new InvokeFunctionRequest().withFunctionUrn(urn("echo")).withBody({ n: 1 })),
+      401,
+      "APIGW.0301",
+      `Incorrect IAM authentication information: ${detail}`,
+    );
+    expect(e.requestId, "no request id with the gateway's refusal");
   }
-  throw new CheckFailed("a request signed with the wrong secret key was accepted");
+  return "401 APIGW.0301 for both";
+}
+
+// h) offset paging: marker is a start position, next_marker the next page's, 0 after the last
+async function offsetPaging() {
+  const u = urn("echo");
+  const begin = utcText(Date.now() - 2000);
+  const mine = new Set();
+  for (let n = 0; n < PAGED_RECORDS; n++) {
+    const r = await client.asyncInvokeFunction(new AsyncInvokeFunctionRequest().withFunctionUrn(u).withBody({ page: n }));
+    mine.add(r.request_id);
+  }
+  const listed = [];
+  const markers = [];
+  let marker = 0;
+  let count;
+  for (;;) {
+    const r = await client.listAsyncInvocations(
+      new ListAsyncInvocationsRequest().withFunctionUrn(u).withMarker(String(marker)).withLimit(String(PAGE_LIMIT)).withQueryBeginTime(begin),
+    );
+    expect(r.httpStatusCode === 200, `HTTP status ${r.httpStatusCode}`);
+    expect(Number.isInteger(r.count) && Number.isInteger(r.next_marker), `count ${r.count} and next_marker ${JSON.stringify(r.next_marker)} must be integers`);
+    expect(count === undefined || count === r.count, `count changed from ${count} to ${r.count}`);
+    count = r.count;
+    listed.push(...r.invocations.map((i) => i.request_id));
+    const want = listed.length >= count ? 0 : listed.length;
+    expect(r.next_marker === want, `next_marker ${r.next_marker} after ${listed.length} of ${count} records`);
+    markers.push(r.next_marker);
+    if (r.next_marker === 0) break;
+    marker = r.next_marker;
+  }
+  expect(count >= PAGED_RECORDS && listed.length === count, `listed ${listed.length} of count ${count}`);
+  expect(new Set(listed).size === listed.length, "a record was listed twice");
+  const missing = [...mine].filter((id) => !listed.includes(id));
+  expect(missing.length === 0, `${missing.length} of the ${PAGED_RECORDS} records were not listed`);
+  return `count=${count} next_markers=${JSON.stringify(markers)}`;
+}
+
+// i) the hour window applies to lookups by request id too
+async function oldInvocation() {
+  const rid = cfg.oldRequestId;
+  const u = urn("echo");
+  let r = await client.listAsyncInvocations(new ListAsyncInvocationsRequest().withFunctionUrn(u).withRequestId(rid));
+  expect(r.httpStatusCode === 200 && r.count === 0 && r.invocations.length === 0, `found without a begin time: count=${r.count}`);
+  const begin = utcText(Date.now() - 3 * 3600 * 1000);
+  r = await client.listAsyncInvocations(new ListAsyncInvocationsRequest().withFunctionUrn(u).withRequestId(rid).withQueryBeginTime(begin));
+  const ids = r.invocations.map((i) => i.request_id);
+  expect(r.count === 1 && ids.length === 1 && ids[0] === rid, `not found with query_begin_time=${begin}: ${JSON.stringify(ids)}`);
+  return `found only with query_begin_time=${begin}`;
 }
 
 // g) extended: cancel an async invocation (a 2 s sleep, so it is still active)
@@ -219,13 +331,32 @@ async function cancelAsync() {
   const body = new CancelAsyncInvocationRequestBody().withRequestId(a.request_id).withType("force");
   const r = await client.cancelAsyncInvocation(new CancelAsyncInvocationRequest().withFunctionUrn(urn("sleep")).withBody(body));
   // A literal `null` body makes this SDK throw a TypeError (SDK-NOTES.md); success here means it parsed.
-  expect(r && r.httpStatusCode >= 200 && r.httpStatusCode < 300, `HTTP status ${r?.httpStatusCode}, expected 2xx`);
+  expect(r && r.httpStatusCode === 200, `HTTP status ${r?.httpStatusCode}, expected 200`);
   const list = await client.listAsyncInvocations(
     new ListAsyncInvocationsRequest().withFunctionUrn(urn("sleep")).withRequestId(a.request_id),
   );
   const rec = (list.invocations ?? []).find((i) => i.request_id === a.request_id);
-  expect(rec?.status === "DISCARD", `status after cancel ${rec?.status}, expected DISCARD`);
-  return `HTTP ${r.httpStatusCode}, then ${rec.status}`;
+  expect(
+    rec?.status === "DISCARD" && rec.error_code === 4208 && rec.error_message === "function invocation canceled",
+    `after cancel: ${JSON.stringify(rec)}, expected DISCARD 4208`,
+  );
+  return `HTTP ${r.httpStatusCode}, then ${rec.status} ${rec.error_code}`;
+}
+
+// g) extended: cancel of an id the function never had
+async function cancelUnknown() {
+  for (const rid of [randomUUID(), "x".repeat(65)]) {
+    await expectRefusal(
+      () =>
+        client.cancelAsyncInvocation(
+          new CancelAsyncInvocationRequest().withFunctionUrn(urn("sleep")).withBody(new CancelAsyncInvocationRequestBody().withRequestId(rid)),
+        ),
+      400,
+      "FSS.0400",
+      "Invalid RequestId",
+    );
+  }
+  return "400 FSS.0400 Invalid RequestId";
 }
 
 // g) extended: active async invocations
@@ -256,14 +387,23 @@ async function main() {
   await run("sync invoke hello", invokeHello);
   await run("async invoke echo", asyncInvoke);
   await run("list async invocations until SUCCESS", listAsync);
-  await run("invoke missing function -> 404 FSS.*", missingFunction);
-  await run("wrong secret key refused", tamperedSignature);
+  await run("unknown function -> 404 FSS.0404 on every operation", missingFunction);
+  await run("wrong secret key -> 401 APIGW.0301", tamperedSignature);
+  await run("bad or missing token -> 401 APIGW.0301", badToken);
+  await run(`offset paging over ${PAGED_RECORDS} records, limit ${PAGE_LIMIT}`, offsetPaging);
+  if (cfg.oldRequestId) {
+    await run("an invocation over an hour old is found only with a begin time", oldInvocation);
+  } else {
+    console.log("# skip - an invocation over an hour old: set FGS_OLD_REQUEST_ID");
+  }
   if (cfg.extended) {
-    await run("cancel async invocation", cancelAsync);
+    await run("cancel async invocation -> DISCARD 4208", cancelAsync);
+    await run("cancel unknown request id -> 400 FSS.0400", cancelUnknown);
     await run("list active async invocations", activeAsync);
   } else {
-    console.log("# skip - cancel async invocation: set FGS_COMPAT_EXTENDED=1");
-    console.log("# skip - list active async invocations: set FGS_COMPAT_EXTENDED=1");
+    for (const name of ["cancel async invocation", "cancel unknown request id", "list active async invocations"]) {
+      console.log(`# skip - ${name}: set FGS_COMPAT_EXTENDED=1`);
+    }
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;

@@ -7,6 +7,8 @@ Configuration (environment):
   FGS_REGION      region      (default cn-north-4)
   FGS_AK, FGS_SK  access key / secret key (default: the emulator's development pair)
   FGS_COMPAT_EXTENDED=1  also run the cancel / active-async-invocations checks
+  FGS_OLD_REQUEST_ID     an echo invocation accepted over an hour ago (scripts/compat.sh makes one
+                         with old_invocation.py): check it is found only with a begin time
 
 Prints one line per check (`ok - name` / `not ok - name: reason`), then `N passed, M failed`;
 exits 1 if any check failed. Never prints the AK, the SK or any Authorization header.
@@ -26,6 +28,7 @@ import uuid
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions as sdk_exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.http.http_handler import HttpHandler
 from huaweicloudsdkfunctiongraph.v2 import (
     AsyncInvokeFunctionRequest,
     CancelAsyncInvocationRequest,
@@ -41,6 +44,8 @@ CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30
 POLL_BUDGET_S = 10.0
 POLL_INTERVAL_S = 0.25
+PAGED_RECORDS = 260
+PAGE_LIMIT = 100
 
 
 class CheckFailed(Exception):
@@ -60,24 +65,57 @@ class Config:
         self.ak = env.get("FGS_AK", "DEVACCESSKEYEXAMPLE0")
         self.sk = env.get("FGS_SK", "dev-secret-key-example")
         self.extended = env.get("FGS_COMPAT_EXTENDED") == "1"
+        self.old_request_id = env.get("FGS_OLD_REQUEST_ID") or None
 
     def urn(self, name):
         return f"urn:fss:{self.region}:{self.project_id}:function:default:{name}:latest"
 
 
-def build_client(cfg, sk):
+def token_instead_of_signature(token):
+    """A request hook: drop the SDK's AK/SK signature and send `token` (None: no credentials)."""
+
+    def handler(request=None, **_):
+        request.header_params.pop("Authorization", None)
+        if token is not None:
+            request.header_params["X-Auth-Token"] = token
+
+    return handler
+
+
+def build_client(cfg, sk, request_hook=None):
     # The SDK logs connection errors through a handler-less logger (Python's last-resort stderr handler).
     logging.getLogger(f"HuaweiCloud-SDK-{FunctionGraphClient.__name__}").addHandler(logging.NullHandler())
     http_config = HttpConfig.get_default_config()
     http_config.timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
     credentials = BasicCredentials(cfg.ak, sk, cfg.project_id)
-    return (
+    builder = (
         FunctionGraphClient.new_builder()
         .with_http_config(http_config)
         .with_credentials(credentials)
         .with_endpoint(cfg.endpoint)
-        .build()
     )
+    if request_hook:
+        handler = HttpHandler()
+        handler.add_request_handler(request_hook)
+        builder = builder.with_http_handler(handler)
+    return builder.build()
+
+
+def utc_text(dt):
+    """`YYYY-MM-DDTHH:mm:ss`, the documented form (a datetime would be sent with isoformat())."""
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def expect_refusal(call, status, code, msg=None):
+    """Runs `call`, which must fail with exactly `status` and `code` (and `msg` if given)."""
+    try:
+        call()
+    except sdk_exceptions.ClientRequestException as e:
+        expect((e.status_code, e.error_code) == (status, code),
+               f"expected {status} {code}, got " + describe_service_error(e))
+        expect(msg is None or e.error_msg == msg, f"expected error_msg {msg!r}, got " + describe_service_error(e))
+        return e
+    raise CheckFailed(f"the call succeeded; expected {status} {code}")
 
 
 def describe_service_error(e):
@@ -203,30 +241,91 @@ class Harness:
         expect(rid in ids, f"{rid} not in the window listing {ids}")
         return f"count={r.count}"
 
-    # e) unknown function
+    # e) unknown function: 404 FSS.0404 on every operation, worded as each API page words it
     def missing_function(self):
-        try:
-            self.client.invoke_function(
-                InvokeFunctionRequest(function_urn=self.cfg.urn("no-such-function"), body={"n": 1})
-            )
-        except sdk_exceptions.ClientRequestException as e:
-            expect(e.status_code == 404, "expected status 404, got " + describe_service_error(e))
-            expect(isinstance(e.error_code, str) and e.error_code.startswith("FSS."),
-                   "expected an FSS.* error_code, got " + describe_service_error(e))
-            return f"{e.status_code} {e.error_code}"
-        raise CheckFailed("the invoke succeeded; expected ClientRequestException 404")
+        urn = self.cfg.urn("no-such-function")
+        calls = [
+            ("invoke", "function 'no-such-function' not exist",
+             lambda: self.client.invoke_function(InvokeFunctionRequest(function_urn=urn, body={"n": 1}))),
+            ("async invoke", "function 'no-such-function' not exist",
+             lambda: self.client.async_invoke_function(AsyncInvokeFunctionRequest(function_urn=urn, body={"n": 1}))),
+            ("list", "can not find function",
+             lambda: self.client.list_async_invocations(ListAsyncInvocationsRequest(function_urn=urn))),
+            ("list active", "can not find function",
+             lambda: self.client.list_active_async_invocations(ListActiveAsyncInvocationsRequest(function_urn=urn))),
+            ("cancel", "can not find function",
+             lambda: self.client.cancel_async_invocation(CancelAsyncInvocationRequest(
+                 function_urn=urn, body=CancelAsyncInvocationRequestBody(request_id=str(uuid.uuid4()))))),
+        ]
+        for name, msg, call in calls:
+            try:
+                expect_refusal(call, 404, "FSS.0404", msg)
+            except CheckFailed as e:
+                raise CheckFailed(f"{name}: {e}")
+        return f"{len(calls)} operations: 404 FSS.0404"
 
-    # f) wrong secret key, right access key
+    # f) wrong secret key, right access key: the API gateway refuses the signature
     def tampered_signature(self):
         bad_client = build_client(self.cfg, self.cfg.sk + "-tampered")
-        try:
-            bad_client.invoke_function(
-                InvokeFunctionRequest(function_urn=self.cfg.urn("echo"), body={"n": 1})
-            )
-        except sdk_exceptions.ClientRequestException as e:
-            expect(e.status_code in (401, 403), "expected status 401 or 403, got " + describe_service_error(e))
-            return f"emulator answered {e.status_code} {e.error_code}"
-        raise CheckFailed("a request signed with the wrong secret key was accepted")
+        e = expect_refusal(
+            lambda: bad_client.invoke_function(InvokeFunctionRequest(function_urn=self.cfg.urn("echo"), body={"n": 1})),
+            401, "APIGW.0301")
+        expect(e.error_msg.startswith("Incorrect IAM authentication information"), describe_service_error(e))
+        expect(e.request_id, "no request id with the gateway's refusal")
+        return f"{e.status_code} {e.error_code}"
+
+    # f2) a token the gateway cannot read, and no credentials at all
+    def bad_token(self):
+        for token, detail in [("not-a-token", "decrypt token fail"), (None, "x-auth-token not found")]:
+            client = build_client(self.cfg, self.cfg.sk, token_instead_of_signature(token))
+            e = expect_refusal(
+                lambda: client.invoke_function(InvokeFunctionRequest(function_urn=self.cfg.urn("echo"), body={"n": 1})),
+                401, "APIGW.0301", f"Incorrect IAM authentication information: {detail}")
+            expect(e.request_id, "no request id with the gateway's refusal")
+        return "401 APIGW.0301 for both"
+
+    # h) offset paging: marker is a start position, next_marker the next page's, 0 after the last
+    def offset_paging(self):
+        urn = self.cfg.urn("echo")
+        begin = utc_text(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=2))
+        mine = set()
+        for n in range(PAGED_RECORDS):
+            r = self.client.async_invoke_function(AsyncInvokeFunctionRequest(function_urn=urn, body={"page": n}))
+            mine.add(r.request_id)
+        listed, markers, marker, count = [], [], 0, None
+        while True:
+            r = self.client.list_async_invocations(ListAsyncInvocationsRequest(
+                function_urn=urn, marker=str(marker), limit=str(PAGE_LIMIT), query_begin_time=begin))
+            expect(r.status_code == 200, f"HTTP status {r.status_code}")
+            expect(isinstance(r.count, int) and isinstance(r.next_marker, int),
+                   f"count {r.count!r} and next_marker {r.next_marker!r} must be integers")
+            expect(count in (None, r.count), f"count changed from {count} to {r.count}")
+            count = r.count
+            listed += [i.request_id for i in r.invocations]
+            expect(r.next_marker == (0 if len(listed) >= count else len(listed)),
+                   f"next_marker {r.next_marker} after {len(listed)} of {count} records")
+            markers.append(r.next_marker)
+            if r.next_marker == 0:
+                break
+            marker = r.next_marker
+        expect(count >= PAGED_RECORDS and len(listed) == count, f"listed {len(listed)} of count {count}")
+        expect(len(set(listed)) == len(listed), "a record was listed twice")
+        expect(mine <= set(listed), f"{len(mine - set(listed))} of the {PAGED_RECORDS} records were not listed")
+        return f"count={count} next_markers={markers}"
+
+    # i) the hour window applies to lookups by request id too
+    def old_invocation(self):
+        rid = self.cfg.old_request_id
+        urn = self.cfg.urn("echo")
+        r = self.client.list_async_invocations(ListAsyncInvocationsRequest(function_urn=urn, request_id=rid))
+        expect(r.status_code == 200 and r.count == 0 and not r.invocations,
+               f"found without a begin time: count={r.count} invocations={len(r.invocations or [])}")
+        begin = utc_text(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=3))
+        r = self.client.list_async_invocations(
+            ListAsyncInvocationsRequest(function_urn=urn, request_id=rid, query_begin_time=begin))
+        ids = [i.request_id for i in (r.invocations or [])]
+        expect(r.count == 1 and ids == [rid], f"not found with query_begin_time={begin}: {ids}")
+        return f"found only with query_begin_time={begin}"
 
     # g) extended: cancel an async invocation (a 2 s sleep, so it is still active)
     def cancel_async(self):
@@ -240,13 +339,25 @@ class Harness:
                 body=CancelAsyncInvocationRequestBody(request_id=a.request_id, type="force"),
             )
         )
-        expect(200 <= r.status_code < 300, f"HTTP status {r.status_code}, expected 2xx")
+        expect(r.status_code == 200, f"HTTP status {r.status_code}, expected 200")
         listed = self.client.list_async_invocations(
             ListAsyncInvocationsRequest(function_urn=self.cfg.urn("sleep"), request_id=a.request_id)
         )
         records = [i for i in (listed.invocations or []) if i.request_id == a.request_id]
-        expect(records and records[0].status == "DISCARD", f"status after cancel {records[0].status if records else None}, expected DISCARD")
-        return f"HTTP {r.status_code}, then {records[0].status}"
+        expect(records, "the cancelled invocation is not listed")
+        rec = records[0]
+        expect((rec.status, rec.error_code, rec.error_message) == ("DISCARD", 4208, "function invocation canceled"),
+               f"after cancel: {rec.status} {rec.error_code} {rec.error_message!r}, expected DISCARD 4208")
+        return f"HTTP {r.status_code}, then {rec.status} {rec.error_code}"
+
+    # g) extended: cancel of an id the function never had
+    def cancel_unknown(self):
+        for rid in [str(uuid.uuid4()), "x" * 65]:
+            expect_refusal(
+                lambda: self.client.cancel_async_invocation(CancelAsyncInvocationRequest(
+                    function_urn=self.cfg.urn("sleep"), body=CancelAsyncInvocationRequestBody(request_id=rid))),
+                400, "FSS.0400", "Invalid RequestId")
+        return "400 FSS.0400 Invalid RequestId"
 
     # g) extended: active async invocations
     def active_async(self):
@@ -279,14 +390,21 @@ def main():
     h.run("async invoke echo", h.async_invoke)
     h.run("list async invocations until SUCCESS", h.list_async)
     h.run("list async invocations with a datetime window", h.list_with_datetime_window)
-    h.run("invoke missing function -> 404 FSS.*", h.missing_function)
-    h.run("wrong secret key refused", h.tampered_signature)
+    h.run("unknown function -> 404 FSS.0404 on every operation", h.missing_function)
+    h.run("wrong secret key -> 401 APIGW.0301", h.tampered_signature)
+    h.run("bad or missing token -> 401 APIGW.0301", h.bad_token)
+    h.run(f"offset paging over {PAGED_RECORDS} records, limit {PAGE_LIMIT}", h.offset_paging)
+    if cfg.old_request_id:
+        h.run("an invocation over an hour old is found only with a begin time", h.old_invocation)
+    else:
+        h.skip("an invocation over an hour old", "set FGS_OLD_REQUEST_ID")
     if cfg.extended:
-        h.run("cancel async invocation", h.cancel_async)
+        h.run("cancel async invocation -> DISCARD 4208", h.cancel_async)
+        h.run("cancel unknown request id -> 400 FSS.0400", h.cancel_unknown)
         h.run("list active async invocations", h.active_async)
     else:
-        h.skip("cancel async invocation", "set FGS_COMPAT_EXTENDED=1")
-        h.skip("list active async invocations", "set FGS_COMPAT_EXTENDED=1")
+        for name in ["cancel async invocation", "cancel unknown request id", "list active async invocations"]:
+            h.skip(name, "set FGS_COMPAT_EXTENDED=1")
     print(f"{h.passed} passed, {h.failed} failed", flush=True)
     return 1 if h.failed else 0
 

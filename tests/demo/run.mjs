@@ -288,8 +288,8 @@ describe("desktop (1280×900)", () => {
     { status: 404, url: apiUrl(emulatorUrl, MISSING, "async-invocations"), count: 1 },
     { status: 404, url: apiUrl(emulatorUrl, MISSING, "invocations"), count: 1 },
     // The wrong token: the table lists with it once the connection changes, then Invoke.
-    { status: 403, url: apiUrl(emulatorUrl, "hello", "async-invocations"), count: 1 },
-    { status: 403, url: apiUrl(emulatorUrl, "hello", "invocations"), count: 1 },
+    { status: 401, url: apiUrl(emulatorUrl, "hello", "async-invocations"), count: 1 },
+    { status: 401, url: apiUrl(emulatorUrl, "hello", "invocations"), count: 1 },
   ];
 
   before(async () => {
@@ -364,8 +364,16 @@ describe("desktop (1280×900)", () => {
     await waitRowStatus(page, id, "SUCCESS");
     assert.match(await row(page, id).locator(".pill").getAttribute("class"), /pill-success/);
     assert.match(await text(page, "#async-live"), /All shown invocations are finished/);
-    // The result panel followed it too (waitForAsyncInvocation).
+    // The result panel followed it too (waitForAsyncInvocation), looking the record up from
+    // a few minutes before the accept: the service's hour window holds for id lookups too.
     await until(async () => /SUCCESS/.test(await text(page, "#result .async-status")), "the result panel's SUCCESS");
+    const lookups = requests.filter((r) => r.url.includes("/async-invocations") && r.url.includes(`request_id=${id}`));
+    assert.ok(lookups.length > 0, "no lookup by request id");
+    for (const r of lookups) {
+      const begin = new URL(r.url).searchParams.get("query_begin_time");
+      const ms = Date.parse(`${begin}Z`);
+      assert.ok(ms < Date.now() - 4 * 60_000 && ms > Date.now() - 30 * 60_000, `query_begin_time ${begin}`);
+    }
     // Auto-refresh stopped: no more listings of the page for a while.
     const listings = () => requests.filter((r) => r.url.includes("/async-invocations") && !r.url.includes("request_id=")).length;
     const n = listings();
@@ -495,11 +503,11 @@ describe("desktop (1280×900)", () => {
     await until(async () => /ServiceError/.test(await text(page, "#async-problem")), "the table's listing error");
     const shown = await clickAndWaitResult(page, "#btn-invoke");
     assert.match(shown, /ServiceError/);
-    assert.match(shown, /FSS\.1051/);
+    assert.match(shown, /FSS\.0404/);
     assert.match(shown, /HTTP 404/);
     assert.match(shown, /Request ID/);
     assert.equal(await page.locator("#result .error-box").getAttribute("data-error-name"), "ServiceError");
-    assert.match(await text(page, "#async-problem"), /FSS\.1051/);
+    assert.match(await text(page, "#async-problem"), /FSS\.0404/);
     await p.screenshot("unknown-function");
   });
 
@@ -508,12 +516,14 @@ describe("desktop (1280×900)", () => {
     await page.selectOption("#fn-select", "hello");
     await page.check("#conn-remember"); // also proves "remember" keeps the token out of storage
     await page.fill("#conn-token", WRONG_TOKEN);
-    await until(async () => /FSS\.0403/.test(await text(page, "#async-problem")), "the table's 403");
+    // The API gateway's answer to a token it cannot read (it was the service's 403 FSS.0403).
+    await until(async () => /APIGW\.0301/.test(await text(page, "#async-problem")), "the table's 401");
     const shown = await clickAndWaitResult(page, "#btn-invoke");
     assert.match(shown, /ServiceError/);
-    assert.match(shown, /FSS\.0403/);
-    assert.match(shown, /HTTP 403/);
-    assert.match(shown, /check the connection panel/);
+    assert.match(shown, /APIGW\.0301/);
+    assert.match(shown, /HTTP 401/);
+    assert.match(shown, /decrypt token fail/);
+    assert.match(shown, /check the token, or the access key and secret key/);
     await p.screenshot("wrong-token");
   });
 

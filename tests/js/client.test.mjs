@@ -166,22 +166,26 @@ describe("invokeAsync and listAsyncInvocations", () => {
     assert.ok(Math.abs(rec.startTime.getTime() - Date.now()) < 60_000);
   });
 
-  test("pages follow nextMarker, newest first, each record once", async () => {
+  test("pages follow nextMarker (an offset), newest first, each record once", async () => {
     const c = client();
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await c.invokeAsync(urn("callback"), { i })).requestId);
     const seen = [];
+    const markers = [];
     let marker;
-    let pages = 0;
     do {
       const page = await c.listAsyncInvocations(urn("callback"), { limit: 2, marker });
       assert.equal(page.count, 5);
       seen.push(...page.invocations.map((i) => i.requestId));
       marker = page.nextMarker ?? undefined;
-      pages++;
+      markers.push(page.nextMarker);
     } while (marker !== undefined);
-    assert.equal(pages, 3);
+    // The emulator answers next_marker 2, 4, then 0 on the last page, which ends it.
+    assert.deepEqual(markers, ["2", "4", null]);
     assert.deepEqual(seen, ids.reverse());
+    // Any offset is a start position.
+    const third = await c.listAsyncInvocations(urn("callback"), { limit: 1, marker: "2" });
+    assert.deepEqual(third.invocations.map((i) => i.requestId), [ids[2]]);
   });
 
   test("filters: status and a time window given as Date or string", async () => {
@@ -224,20 +228,24 @@ describe("invokeAsync and listAsyncInvocations", () => {
 });
 
 describe("errors", () => {
-  test("unknown function: ServiceError 404 FSS.1051 with the request id", async () => {
+  // Seed 003_… (async invoke): 404 FSS.0404 "function 'test' not exist" (it was FSS.1051).
+  test("unknown function: ServiceError 404 FSS.0404 with the request id", async () => {
     const e = await rejectsWith(client().invoke(urn("no-such-function"), {}), "ServiceError", {
       status: 404,
-      errorCode: "FSS.1051",
+      errorCode: "FSS.0404",
+      errorMsg: "function 'no-such-function' not exist",
     });
-    assert.match(e.errorMsg, /no-such-function/);
     assert.match(e.requestId, /^[0-9a-f-]{36}$/);
-    assert.match(e.message, /FSS\.1051/);
+    assert.match(e.message, /FSS\.0404/);
   });
 
-  test("bad credentials: 403 for a token, 401 APIGW.0301 for a signature; no secret in the error", async () => {
+  // The API gateway refuses credentials with 401 APIGW.0301 (it was 403 FSS.0403 for a token,
+  // 401 FSS.0401 for none): API-NOTES, "Bad token".
+  test("bad credentials: 401 APIGW.0301 for a token, a signature or none; no secret in the error", async () => {
     await rejectsWith(client({ token: "wrong-token" }).invoke(urn("echo"), {}), "ServiceError", {
-      status: 403,
-      errorCode: "FSS.0403",
+      status: 401,
+      errorCode: "APIGW.0301",
+      errorMsg: "Incorrect IAM authentication information: decrypt token fail",
     });
     const secretKey = "a-very-secret-key-value";
     const e = await rejectsWith(
@@ -247,7 +255,11 @@ describe("errors", () => {
     );
     const everything = JSON.stringify({ ...e, message: e.message, stack: e.stack });
     assert.ok(!everything.includes(secretKey));
-    await rejectsWith(client(null).invoke(urn("echo"), {}), "ServiceError", { status: 401, errorCode: "FSS.0401" });
+    await rejectsWith(client(null).invoke(urn("echo"), {}), "ServiceError", {
+      status: 401,
+      errorCode: "APIGW.0301",
+      errorMsg: "Incorrect IAM authentication information: x-auth-token not found",
+    });
   });
 
   test("credential providers: called per request, may be async, failures are typed", async () => {

@@ -128,7 +128,8 @@ test("cancelAsyncInvocation stops a running invocation, which ends as DISCARD", 
   await client.cancelAsyncInvocation(urn("sleep"), c.requestId);
   const rec = await client.waitForAsyncInvocation(urn("sleep"), a.requestId, { intervalMs: 50 });
   assert.equal(rec.status, "DISCARD");
-  assert.equal(rec.errorMessage, "cancelled");
+  assert.equal(rec.errorCode, 4208);
+  assert.equal(rec.errorMessage, "function invocation canceled");
   // (Other tests' invocations may still be running on this emulator: look at ours.)
   const still = await client.listActiveAsyncInvocations(urn("sleep"), { requestIds: [a.requestId, b.requestId, c.requestId] });
   assert.equal(still.count, 0);
@@ -160,7 +161,8 @@ test('cancel type "recursive": the body on the wire, and the emulator accepts it
   await client.cancelAsyncInvocation(urn("sleep"), requestId, { type: "recursive" });
   const rec = await client.waitForAsyncInvocation(urn("sleep"), requestId, { intervalMs: 50 });
   assert.equal(rec.status, "DISCARD");
-  assert.equal(rec.errorMessage, "cancelled");
+  assert.equal(rec.errorCode, 4208);
+  assert.equal(rec.errorMessage, "function invocation canceled");
 });
 
 test("cancelling a finished or unknown invocation gives the service's answer", async () => {
@@ -170,8 +172,10 @@ test("cancelling a finished or unknown invocation gives the service's answer", a
   assert.equal(e.status, 400);
   assert.equal(e.errorCode, "FSS.0400");
   assert.match(e.errorMsg, /already finished \(SUCCESS\)/);
+  // "Stopping an Asynchronous Invocation Request": 400 FSS.0400 "Invalid RequestId" (it was 404).
   const missing = await client.cancelAsyncInvocation(urn("echo"), "no-such-request").catch((x) => x);
-  assert.equal(missing.status, 404);
+  assert.equal(missing.name, "ServiceError");
+  assert.deepEqual([missing.status, missing.errorCode, missing.errorMsg], [400, "FSS.0400", "Invalid RequestId"]);
 });
 
 test("cancel and active-listing arguments are validated before any request", async () => {

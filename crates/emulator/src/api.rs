@@ -41,7 +41,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut resp = match route(&state, req, &request_id).await {
         Ok(r) => r,
-        Err(e) => e.into_response(),
+        Err(e) => e.with_request_id(&request_id).into_response(),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert(REQUEST_ID, v);
@@ -146,11 +146,11 @@ async fn route(
     }
     let resolved = state
         .registry
-        .resolve(&urn)
+        .resolve(&urn, op)
         .map_err(|(e, m)| ApiError::new(e, m))?;
     match op {
         Operation::Invoke => invoke_sync(state, &resolved, &parts.headers, &body, request_id).await,
-        Operation::InvokeAsync => invoke_async(state, &resolved, &urn, &body).await,
+        Operation::InvokeAsync => invoke_async(state, &resolved, &urn, &parts.headers, &body).await,
         Operation::ListAsyncInvocations => list_async(state, &resolved, &urn, &query).await,
         Operation::ListActiveAsyncInvocations => list_active(state, &resolved, &urn, &query).await,
         Operation::CancelAsyncInvocation => cancel(state, &resolved, &body).await,
@@ -203,30 +203,16 @@ fn enabled(resolved: &Resolved) -> Result<(), ApiError> {
     }
 }
 
-fn sync_options(headers: &HeaderMap, default_memory: u32) -> Result<SyncOptions, ApiError> {
-    let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
-    let log_tail = match get(LOG_TYPE) {
-        None | Some("") | Some("null") | Some("None") => false,
-        Some(v) if v.eq_ignore_ascii_case("tail") => true,
-        Some(_) => {
-            return Err(ApiError::new(
-                FssError::INVALID_PARAMETER,
-                "X-Cff-Log-Type must be 'tail' or 'null'",
-            ));
-        }
-    };
-    let format = match get(REQUEST_VERSION) {
-        None | Some("") | Some("v1") => BodyFormat::V1,
-        Some("v0") => BodyFormat::V0,
-        Some(_) => {
-            return Err(ApiError::new(
-                FssError::INVALID_PARAMETER,
-                "X-CFF-Request-Version must be 'v0' or 'v1'",
-            ));
-        }
-    };
-    let memory_size = match get(INSTANCE_MEMORY) {
-        None | Some("") => default_memory,
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
+}
+
+/// `X-Cff-Instance-Memory`, MB: one of the sizes the service offers, or the function's.
+/// Both invoke operations take it (the official SDK's `InvokeFunctionRequest` and
+/// `AsyncInvokeFunctionRequest` both have `x_cff_instance_memory`).
+fn instance_memory(headers: &HeaderMap, default_memory: u32) -> Result<u32, ApiError> {
+    match header_text(headers, INSTANCE_MEMORY) {
+        None | Some("") => Ok(default_memory),
         Some(v) => v
             .parse()
             .ok()
@@ -236,12 +222,44 @@ fn sync_options(headers: &HeaderMap, default_memory: u32) -> Result<SyncOptions,
                     FssError::INVALID_PARAMETER,
                     format!("X-Cff-Instance-Memory must be one of {INSTANCE_MEMORY_SIZES:?}"),
                 )
-            })?,
+            }),
+    }
+}
+
+fn sync_options(headers: &HeaderMap, default_memory: u32) -> Result<SyncOptions, ApiError> {
+    let log_tail = match header_text(headers, LOG_TYPE) {
+        None | Some("") | Some("null") | Some("None") => false,
+        Some(v) if v.eq_ignore_ascii_case("tail") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                FssError::INVALID_PARAMETER,
+                "X-Cff-Log-Type must be 'tail' or 'null'",
+            ));
+        }
+    };
+    // Without X-CFF-Request-Version the answer is v1, the JSON wrapper. The evidence:
+    // - the API page "Executing a Function Synchronously" (seed `001_…`) shows a request
+    //   without the header answered with `{result, log, status, request_id}`, and says
+    //   to choose v1 "when using an SDK";
+    // - neither official SDK sends the header unless the caller sets it, and both
+    //   model the answer as that wrapper: Python fills only its keys, and the Node SDK
+    //   throws on a body that is not a JSON object (tests/compat/SDK-NOTES.md, item 1);
+    // - only the older page "Implementing Synchronous Function Execution", written
+    //   before the header existed, shows a raw result (v0) as the body.
+    let format = match header_text(headers, REQUEST_VERSION) {
+        None | Some("") | Some("v1") => BodyFormat::V1,
+        Some("v0") => BodyFormat::V0,
+        Some(_) => {
+            return Err(ApiError::new(
+                FssError::INVALID_PARAMETER,
+                "X-CFF-Request-Version must be 'v0' or 'v1'",
+            ));
+        }
     };
     Ok(SyncOptions {
         log_tail,
         format,
-        memory_size,
+        memory_size: instance_memory(headers, default_memory)?,
     })
 }
 
@@ -310,8 +328,12 @@ async fn invoke_async(
     state: &AppState,
     resolved: &Resolved,
     urn: &FunctionUrn,
+    headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
+    // Checked as the sync invoke checks it; an async run reports no memory anywhere,
+    // so a valid size changes nothing else.
+    instance_memory(headers, resolved.spec.memory_size)?;
     let event = event(body)?;
     enabled(resolved)?;
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -409,7 +431,8 @@ async fn listing(state: &AppState, filter: ListFilter) -> Result<Response, ApiEr
     let body = serde_json::to_vec(&ListAsyncInvocationsResponse {
         invocations: page.invocations,
         count: page.count,
-        next_marker: page.next_marker,
+        // Always given, 0 on the last page, as the service writes it.
+        next_marker: Some(page.next_marker),
     })
     .unwrap_or_default();
     Ok((
@@ -420,9 +443,13 @@ async fn listing(state: &AppState, filter: ListFilter) -> Result<Response, ApiEr
         .into_response())
 }
 
-/// `POST …/cancel` with `{request_id, type}`: a WAIT or RUNNING invocation becomes
-/// DISCARD ("cancelled"), and a running attempt's instance is stopped. Answers `{}`
-/// (the official Node SDK cannot take the documented `null`).
+/// `POST …/cancel` with `{request_id, type}`: a WAIT or RUNNING invocation ends as
+/// DISCARD with error 4208 "function invocation canceled", and a running attempt's
+/// instance is stopped. An id that is malformed, unknown, or another function's is 400
+/// `FSS.0400` "Invalid RequestId", as the service answers.
+///
+/// Answers `{}`, not the documented `null`: the official Node SDK throws a TypeError on a
+/// `null` body (tests/compat/SDK-NOTES.md, item 4). README lists this difference.
 async fn cancel(state: &AppState, resolved: &Resolved, body: &[u8]) -> Result<Response, ApiError> {
     let req: CancelAsyncInvocationRequest = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
@@ -431,10 +458,7 @@ async fn cancel(state: &AppState, resolved: &Resolved, body: &[u8]) -> Result<Re
         )
     })?;
     if req.request_id.is_empty() || req.request_id.len() > QUERY_VALUE_MAX {
-        return Err(ApiError::new(
-            FssError::INVALID_PARAMETER,
-            "Invalid parameter: request_id must be 1 to 64 characters",
-        ));
+        return Err(ApiError::fss(FssError::INVALID_REQUEST_ID));
     }
     let outcome = state
         .store
@@ -442,13 +466,7 @@ async fn cancel(state: &AppState, resolved: &Resolved, body: &[u8]) -> Result<Re
         .await
         .map_err(|e| ApiError::internal("cancelling an async invocation", e))?;
     match outcome {
-        CancelOutcome::NotFound => Err(ApiError::new(
-            FssError::NOT_FOUND,
-            format!(
-                "async invocation '{}' of function '{}' does not exist",
-                req.request_id, resolved.spec.name
-            ),
-        )),
+        CancelOutcome::NotFound => Err(ApiError::fss(FssError::INVALID_REQUEST_ID)),
         CancelOutcome::Finished(status) => Err(ApiError::new(
             FssError::INVALID_PARAMETER,
             format!(

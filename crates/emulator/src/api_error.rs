@@ -14,6 +14,8 @@ pub struct ApiError {
     pub body: ErrorBody,
     /// Seconds to wait before retrying (429, 503).
     pub retry_after: Option<u32>,
+    /// The API gateway answers this one: its body carries the request id too.
+    pub gateway: bool,
 }
 
 impl ApiError {
@@ -28,7 +30,18 @@ impl ApiError {
             status: StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: error.body_with(msg),
             retry_after: None,
+            gateway: error.is_gateway(),
         }
+    }
+
+    /// Puts `request_id` in the body of a gateway answer, as the gateway does
+    /// (`{"error_msg": …, "error_code": "APIGW.0301", "request_id": …}`); the service's
+    /// own answers carry it only in the `X-Request-Id` header.
+    pub fn with_request_id(mut self, request_id: &str) -> ApiError {
+        if self.gateway {
+            self.body.request_id = Some(request_id.to_owned());
+        }
+        self
     }
 
     /// Adds `Retry-After`.

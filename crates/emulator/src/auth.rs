@@ -2,6 +2,7 @@
 //! against the configuration, and the project in the path.
 
 use axum::http::{HeaderMap, Method};
+use functiongraph_protocol::error::{GATEWAY_BAD_TOKEN, GATEWAY_NO_TOKEN};
 use functiongraph_protocol::headers::{AUTHORIZATION, AUTH_TOKEN, PROJECT_ID, SECURITY_TOKEN};
 use functiongraph_protocol::sign::{
     constant_time_eq, parse_authorization, verify, SignableRequest, VerifyError,
@@ -34,8 +35,15 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Refuses the request unless it carries valid credentials for the configured project.
 ///
 /// # Errors
-/// 401 without credentials or with a bad signature (`APIGW.0301`, as the API gateway
-/// answers), 403 for an unknown token or another project.
+/// 401 `APIGW.0301`, as the API gateway in front of the service answers, without
+/// credentials, with a token it does not know, or with a signature that does not verify;
+/// 403 `FSS.0403` for credentials of another project.
+///
+/// An unknown token gets the gateway's "decrypt token fail", not the service's 403
+/// `FSS.0403` "invalid token" (the listing page's example): the gateway reads tokens
+/// before the service sees the request, and a token this emulator was not given is one
+/// no gateway could decrypt. Refusing at the gateway also keeps every credential
+/// failure one answer, 401 `APIGW.0301`.
 pub fn authenticate(config: &Config, req: &AuthRequest<'_>, now_secs: i64) -> Result<(), ApiError> {
     if config.no_auth {
         return check_project(config, req);
@@ -45,25 +53,23 @@ pub fn authenticate(config: &Config, req: &AuthRequest<'_>, now_secs: i64) -> Re
             found | constant_time_eq(t.as_bytes(), token.as_bytes())
         });
         if !known {
-            return Err(ApiError::new(FssError::FORBIDDEN, "invalid token"));
+            return Err(gateway(GATEWAY_BAD_TOKEN));
         }
         return check_project(config, req);
     }
     let Some(authorization) = header(req.headers, AUTHORIZATION) else {
-        return Err(ApiError::new(
-            FssError::UNAUTHORIZED,
-            "Unauthorized access: send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header",
-        ));
+        return Err(gateway(GATEWAY_NO_TOKEN));
     };
     verify_signature(config, req, authorization, now_secs)?;
     check_project(config, req)
 }
 
+fn gateway(detail: &str) -> ApiError {
+    ApiError::new(FssError::GATEWAY_AUTH, FssError::gateway_message(detail))
+}
+
 fn refused(e: &VerifyError) -> ApiError {
-    ApiError::new(
-        FssError::SIGNATURE_REFUSED,
-        format!("{}: {e}", FssError::SIGNATURE_REFUSED.message),
-    )
+    gateway(&e.to_string())
 }
 
 fn verify_signature(

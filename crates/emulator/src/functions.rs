@@ -8,7 +8,7 @@ use std::sync::Arc;
 use functiongraph_protocol::limits::{
     ASYNC_EVENT_AGE_DEFAULT, ASYNC_EVENT_AGE_RANGE, ASYNC_RETRY_DEFAULT, ASYNC_RETRY_RANGE,
 };
-use functiongraph_protocol::{FssError, FunctionUrn, Qualifier};
+use functiongraph_protocol::{FssError, FunctionUrn, Operation, Qualifier};
 use serde::Deserialize;
 
 /// Settings of one function, as written in its `function.json`.
@@ -218,11 +218,16 @@ impl Registry {
         self.functions.get(key).cloned()
     }
 
-    /// Resolves a URN to a function and version, as the service does.
+    /// Resolves a URN to a function and version, as the service does for `op`.
     ///
     /// # Errors
-    /// FSS.1051 (no function), FSS.1052 (no version), FSS.1053 (no alias).
-    pub fn resolve(&self, urn: &FunctionUrn) -> Result<Resolved, (FssError, String)> {
+    /// FSS.0404 (no function, worded as `op`'s page words it), FSS.1052 (no version),
+    /// FSS.1053 (no alias).
+    pub fn resolve(
+        &self,
+        urn: &FunctionUrn,
+        op: Operation,
+    ) -> Result<Resolved, (FssError, String)> {
         let spec = self
             .functions
             .get(&format!("{}/{}", urn.package, urn.name))
@@ -230,10 +235,7 @@ impl Registry {
             .ok_or_else(|| {
                 (
                     FssError::FUNCTION_NOT_FOUND,
-                    format!(
-                        "function '{}' does not exist in package '{}'",
-                        urn.name, urn.package
-                    ),
+                    FssError::function_not_found(op, &urn.name),
                 )
             })?;
         match &urn.qualifier {

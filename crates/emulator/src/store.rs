@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use functiongraph_protocol::error::{CANCELLED_CODE, CANCELLED_MESSAGE};
 use functiongraph_protocol::limits::{LIST_DEFAULT_WINDOW_SECS, LIST_LIMIT_DEFAULT};
 use functiongraph_protocol::time::format_query_time;
 use functiongraph_protocol::{AsyncInvocation, AsyncStatus};
@@ -48,7 +49,8 @@ pub struct ListFilter {
     pub function_key: String,
     /// Only this qualifier (`latest`, `v1`, `!alias`); `None` = any.
     pub qualifier: Option<String>,
-    /// Only these request ids (then the time window is ignored); empty = any.
+    /// Only these request ids (still within the time window, as the service looks
+    /// them up); empty = any.
     pub request_ids: Vec<String>,
     /// Only these statuses; empty = any.
     pub statuses: Vec<AsyncStatus>,
@@ -56,7 +58,8 @@ pub struct ListFilter {
     pub begin: Option<i64>,
     /// Window end, seconds; default now.
     pub end: Option<i64>,
-    /// Page start: a previous page's `next_marker`.
+    /// Page start: an offset into the matching records, newest first (a previous
+    /// page's `next_marker`); default 0.
     pub marker: Option<u64>,
     /// Page size.
     pub limit: Option<u32>,
@@ -69,17 +72,14 @@ pub struct Page {
     pub invocations: Vec<AsyncInvocation>,
     /// How many match in all.
     pub count: u64,
-    /// Marker of the next page, if any.
-    pub next_marker: Option<u64>,
+    /// Offset of the next page; 0 on the last page.
+    pub next_marker: u64,
 }
-
-/// `error_message` of a cancelled invocation.
-pub const CANCELLED_MESSAGE: &str = "cancelled";
 
 /// What a cancel found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelOutcome {
-    /// It was WAIT or RUNNING and is now DISCARD.
+    /// It was WAIT or RUNNING and is now DISCARD (4208).
     Cancelled {
         /// Whether an attempt was running (its instance must be stopped).
         was_running: bool,
@@ -93,7 +93,7 @@ pub enum CancelOutcome {
 /// A stored async invocation.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// Sequence number: the order of acceptance, and the listing's marker.
+    /// Sequence number: the order of acceptance.
     pub seq: i64,
     /// Request id.
     pub request_id: String,
@@ -322,9 +322,11 @@ impl Store {
     }
 
     /// One page of a function's invocations matching `filter`, newest first, with the
-    /// total count and the next page's marker. Markers are sequence numbers, so pages
-    /// stay stable while new invocations arrive. A lookup by request id ignores the
-    /// time window.
+    /// total count and the next page's marker, as the service pages: the marker is an
+    /// offset into the matching records, `next_marker` the offset after this page, or 0
+    /// after the last. (Records accepted between two pages therefore shift the later
+    /// pages by as many, on the service as here.) A lookup by request id keeps the time
+    /// window: nothing on the service's pages says it lifts it.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -340,23 +342,36 @@ impl Store {
             if let Some(q) = &filter.qualifier {
                 bind(&mut sql, " AND qualifier = ?", Value::Text(q.clone()));
             }
+            let end = filter.end.unwrap_or(now_secs);
+            let begin = filter.begin.unwrap_or(end - LIST_DEFAULT_WINDOW_SECS);
+            args.push(Value::Integer(begin.saturating_mul(1000)));
+            args.push(Value::Integer(end.saturating_mul(1000).saturating_add(999)));
+            sql.push_str(&format!(
+                " AND created_ms BETWEEN ?{} AND ?{}",
+                args.len() - 1,
+                args.len()
+            ));
             let in_list = |sql: &mut String, column: &str, n: usize, first: usize| {
                 let marks: Vec<String> = (first..first + n).map(|i| format!("?{i}")).collect();
                 sql.push_str(&format!(" AND {column} IN ({})", marks.join(",")));
             };
             if !filter.request_ids.is_empty() {
-                in_list(&mut sql, "request_id", filter.request_ids.len(), args.len() + 1);
+                in_list(
+                    &mut sql,
+                    "request_id",
+                    filter.request_ids.len(),
+                    args.len() + 1,
+                );
                 args.extend(filter.request_ids.iter().cloned().map(Value::Text));
-            } else {
-                let end = filter.end.unwrap_or(now_secs);
-                let begin = filter.begin.unwrap_or(end - LIST_DEFAULT_WINDOW_SECS);
-                args.push(Value::Integer(begin * 1000));
-                args.push(Value::Integer(end * 1000 + 999));
-                sql.push_str(&format!(" AND created_ms BETWEEN ?{} AND ?{}", args.len() - 1, args.len()));
             }
             if !filter.statuses.is_empty() {
                 in_list(&mut sql, "status", filter.statuses.len(), args.len() + 1);
-                args.extend(filter.statuses.iter().map(|st| Value::Text(st.as_str().to_owned())));
+                args.extend(
+                    filter
+                        .statuses
+                        .iter()
+                        .map(|st| Value::Text(st.as_str().to_owned())),
+                );
             }
             let count: i64 = c.query_row(
                 &format!("SELECT count(*) FROM async_invocations WHERE {sql}"),
@@ -364,54 +379,45 @@ impl Store {
                 |r| r.get(0),
             )?;
             let limit = i64::from(filter.limit.unwrap_or(LIST_LIMIT_DEFAULT));
-            let marker = filter.marker.filter(|&m| m > 0).map_or(i64::MAX, |m| m as i64);
-            args.push(Value::Integer(marker));
-            args.push(Value::Integer(limit + 1));
+            // SQLite's OFFSET is an i64; a larger marker is past the end all the same.
+            let offset = i64::try_from(filter.marker.unwrap_or(0)).unwrap_or(i64::MAX);
+            args.push(Value::Integer(limit));
+            args.push(Value::Integer(offset));
             let mut stmt = c.prepare(&format!(
-                "SELECT seq, request_id, status, error_code, error_message, created_ms, start_ms, end_ms
-                 FROM async_invocations WHERE {sql} AND seq < ?{} ORDER BY seq DESC LIMIT ?{}",
+                "SELECT request_id, status, error_code, error_message, created_ms, start_ms, end_ms
+                 FROM async_invocations WHERE {sql} ORDER BY seq DESC LIMIT ?{} OFFSET ?{}",
                 args.len() - 1,
                 args.len()
             ))?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                let created: i64 = r.get(5)?;
-                let start: Option<i64> = r.get(6)?;
-                let end: Option<i64> = r.get(7)?;
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    AsyncInvocation {
-                        request_id: r.get(1)?,
-                        status: status_of(&r.get::<_, String>(2)?),
-                        error_code: r.get(3)?,
-                        error_message: r.get(4)?,
-                        start_time: format_query_time(start.unwrap_or(created).div_euclid(1000)),
-                        end_time: end.map(|e| format_query_time(e.div_euclid(1000))).unwrap_or_default(),
-                    },
-                ))
+                let created: i64 = r.get(4)?;
+                let start: Option<i64> = r.get(5)?;
+                let end: Option<i64> = r.get(6)?;
+                Ok(AsyncInvocation {
+                    request_id: r.get(0)?,
+                    status: status_of(&r.get::<_, String>(1)?),
+                    error_code: r.get(2)?,
+                    error_message: r.get(3)?,
+                    start_time: format_query_time(start.unwrap_or(created).div_euclid(1000)),
+                    end_time: end
+                        .map(|e| format_query_time(e.div_euclid(1000)))
+                        .unwrap_or_default(),
+                })
             })?;
-            let mut page = Page {
-                invocations: Vec::new(),
+            let invocations = rows.collect::<Result<Vec<_>, _>>()?;
+            let after = offset.saturating_add(invocations.len() as i64);
+            Ok(Page {
+                next_marker: if after < count { after as u64 } else { 0 },
                 count: count as u64,
-                next_marker: None,
-            };
-            let mut last_seq = None;
-            for row in rows {
-                let (seq, inv) = row?;
-                if page.invocations.len() as i64 == limit {
-                    // Sequence numbers start at 1, so they are never negative.
-                    page.next_marker = last_seq.and_then(|s| u64::try_from(s).ok());
-                    break;
-                }
-                last_seq = Some(seq);
-                page.invocations.push(inv);
-            }
-            Ok(page)
+                invocations,
+            })
         })
         .await
     }
 
-    /// Cancels a WAIT or RUNNING invocation: it becomes DISCARD ("cancelled") in one
-    /// statement, so a run finishing at the same moment cannot overwrite it.
+    /// Cancels a WAIT or RUNNING invocation: it becomes DISCARD with error 4208 "function
+    /// invocation canceled" in one statement, so a run finishing at the same moment
+    /// cannot overwrite it.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -435,10 +441,10 @@ impl Store {
                 Some((_, st)) if status_of(&st).is_terminal() => CancelOutcome::Finished(status_of(&st)),
                 Some((seq, st)) => {
                     tx.execute(
-                        "UPDATE async_invocations SET status = 'DISCARD', error_code = 0, error_message = ?2,
-                         end_ms = ?3, start_ms = coalesce(start_ms, ?3)
+                        "UPDATE async_invocations SET status = 'DISCARD', error_code = ?2, error_message = ?3,
+                         end_ms = ?4, start_ms = coalesce(start_ms, ?4)
                          WHERE seq = ?1 AND status IN ('WAIT', 'RUNNING')",
-                        params![seq, CANCELLED_MESSAGE, now_ms],
+                        params![seq, CANCELLED_CODE, CANCELLED_MESSAGE, now_ms],
                     )?;
                     CancelOutcome::Cancelled {
                         was_running: status_of(&st) == AsyncStatus::Running,

@@ -141,6 +141,69 @@ async fn sync_invoke_answers_the_v1_wrapper_with_summary_and_request_id() {
     assert!(!a.header("x-request-id").is_empty());
 }
 
+/// API-NOTES "Sync 200 headers": seven, with `X-Cff-Function-Log` only for a tail.
+/// docs/openapi.yaml lists the same set.
+#[tokio::test]
+async fn a_sync_200_sends_the_seven_documented_headers() {
+    let h = harness().await;
+    let a = invoke(&h, "echo", json!({}), &[("X-Cff-Log-Type", "tail")]).await;
+    assert_eq!(a.status, StatusCode::OK);
+    // Less the CORS layer's (Access-Control-*, Vary): cors_preflight_and_exposed_headers.
+    let mut names: Vec<&str> = a
+        .headers
+        .keys()
+        .map(|k| k.as_str())
+        .filter(|k| !k.starts_with("access-control-") && *k != "vary")
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "content-length",
+            "content-type",
+            "x-cff-billing-duration",
+            "x-cff-function-log",
+            "x-cff-invoke-summary",
+            "x-cff-request-id",
+            "x-cff-response-version",
+            "x-func-err-code",
+            "x-is-func-err",
+            "x-request-id",
+        ]
+    );
+}
+
+/// The official SDK's `AsyncInvokeFunctionRequest` has `x_cff_instance_memory` too.
+#[tokio::test]
+async fn both_invokes_take_x_cff_instance_memory() {
+    let h = harness().await;
+    let a = invoke(&h, "echo", json!({}), &[("X-Cff-Instance-Memory", "256")]).await;
+    let summary: Value = serde_json::from_str(a.header("x-cff-invoke-summary")).unwrap();
+    assert_eq!(summary["memorySize"], 256);
+    let mut headers = token_headers();
+    headers.push(("X-Cff-Instance-Memory".into(), "256".into()));
+    let target = op_path("echo", Operation::InvokeAsync);
+    let a = call(&h.router, "POST", &target, &headers, b"{}".to_vec()).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED);
+    for op in [Operation::Invoke, Operation::InvokeAsync] {
+        let mut headers = token_headers();
+        headers.push(("X-Cff-Instance-Memory".into(), "100".into()));
+        let a = call(
+            &h.router,
+            "POST",
+            &op_path("echo", op),
+            &headers,
+            b"{}".to_vec(),
+        )
+        .await;
+        assert_eq!(
+            (a.status.as_u16(), a.error_code().as_str()),
+            (400, "FSS.0400"),
+            "{op:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn log_tail_comes_in_the_body_and_base64_in_a_header() {
     let h = harness().await;
@@ -237,7 +300,7 @@ async fn versions_and_aliases_resolve_or_answer_404() {
         "latest"
     );
     for (urn, status, code) in [
-        ("no-such-function:latest", 404, "FSS.1051"),
+        ("no-such-function:latest", 404, "FSS.0404"),
         ("versioned:v9", 404, "FSS.1052"),
         ("versioned:!staging", 404, "FSS.1053"),
     ] {
@@ -248,6 +311,38 @@ async fn versions_and_aliases_resolve_or_answer_404() {
             "{urn}"
         );
         assert!(!a.json()["error_msg"].as_str().unwrap().is_empty());
+    }
+}
+
+/// Seeds `003_…` (async invoke) and `004_…` (listing): 404 `FSS.0404`, worded per page.
+#[tokio::test]
+async fn an_unknown_function_is_404_fss_0404_worded_as_each_page_words_it() {
+    let h = harness().await;
+    let t = token_headers();
+    let body = json!({"request_id": "r1"}).to_string().into_bytes();
+    for (op, msg) in [
+        (Operation::Invoke, "function 'nope' not exist"),
+        (Operation::InvokeAsync, "function 'nope' not exist"),
+        (Operation::ListAsyncInvocations, "can not find function"),
+        (
+            Operation::ListActiveAsyncInvocations,
+            "can not find function",
+        ),
+        (Operation::CancelAsyncInvocation, "can not find function"),
+    ] {
+        let a = call(
+            &h.router,
+            op.method(),
+            &op_path("nope", op),
+            &t,
+            body.clone(),
+        )
+        .await;
+        assert_eq!(
+            (a.status.as_u16(), a.json()),
+            (404, json!({"error_code": "FSS.0404", "error_msg": msg})),
+            "{op:?}"
+        );
     }
 }
 
@@ -346,19 +441,27 @@ async fn credentials_are_required_and_checked() {
     let host = "localhost:8787";
     let json_ct = vec![("Content-Type".to_owned(), "application/json".to_owned())];
 
-    let a = call(&h.router, "POST", &target, &json_ct, body.clone()).await;
-    assert_eq!(
-        (a.status.as_u16(), a.error_code().as_str()),
-        (401, "FSS.0401")
-    );
-
+    // The API gateway answers these, with its request id in the body too.
     let mut bad_token = json_ct.clone();
     bad_token.push(("X-Auth-Token".into(), "not-the-token".into()));
-    let a = call(&h.router, "POST", &target, &bad_token, body.clone()).await;
-    assert_eq!(
-        (a.status.as_u16(), a.error_code().as_str()),
-        (403, "FSS.0403")
-    );
+    for (headers, detail) in [
+        (&json_ct, "x-auth-token not found"),
+        (&bad_token, "decrypt token fail"),
+    ] {
+        let a = call(&h.router, "POST", &target, headers, body.clone()).await;
+        let id = a.header("x-request-id").to_owned();
+        assert_eq!(
+            (a.status.as_u16(), a.json()),
+            (
+                401,
+                json!({
+                    "error_code": "APIGW.0301",
+                    "error_msg": format!("Incorrect IAM authentication information: {detail}"),
+                    "request_id": id,
+                })
+            )
+        );
+    }
 
     let good = signed_headers("POST", host, &target, &[], &body, dev_secret(), now_secs());
     let a = call(&h.router, "POST", &target, &good, body.clone()).await;
@@ -428,6 +531,7 @@ async fn credentials_are_required_and_checked() {
             (401, "APIGW.0301"),
             "{name}"
         );
+        assert_eq!(a.json()["request_id"], a.header("x-request-id"), "{name}");
         let msg = a.json()["error_msg"].as_str().unwrap().to_owned();
         assert!(!msg.contains(dev_secret()), "no secret in messages");
     }
@@ -624,7 +728,11 @@ async fn async_invocations_run_and_are_listed() {
     assert_eq!(a.json()["count"], 0);
     let a = list(&h, "echo", "status=SUCCESS").await;
     assert_eq!(a.json()["count"], 1);
-    assert!(a.json().get("next_marker").is_none());
+    assert_eq!(
+        a.json()["next_marker"],
+        0,
+        "0 on the last page, as the service says"
+    );
 }
 
 #[tokio::test]
@@ -661,38 +769,117 @@ async fn invocations_waiting_past_their_max_event_age_are_discarded() {
         .contains("max event age"));
 }
 
+fn ids_of(page: &Value) -> Vec<String> {
+    page["invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|inv| inv["request_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Seed `004_…`: `marker` is the "start position of the current query" and `next_marker`
+/// the "start position for querying records on the next page"; `count` is the "total
+/// number of queried data records".
 #[tokio::test]
-async fn listing_pages_with_stable_markers_while_records_arrive() {
+async fn listing_pages_by_offset_newest_first() {
     let h = harness().await;
     let mut ids = Vec::new();
     for i in 0..7 {
         ids.push(invoke_async(&h, "echo", json!({"i": i})).await);
     }
+    ids.reverse();
     let mut seen = Vec::new();
-    let mut marker = String::new();
-    let mut pages = 0;
+    let mut markers = Vec::new();
+    let mut marker = 0;
     loop {
-        let a = list(&h, "echo", &format!("limit=3&marker={marker}")).await;
-        let body = a.json();
-        // count is the total matching now: the two late arrivals count from page 2 on.
-        assert_eq!(body["count"], if pages == 0 { 7 } else { 9 });
-        for inv in body["invocations"].as_array().unwrap() {
-            seen.push(inv["request_id"].as_str().unwrap().to_owned());
-        }
-        if pages == 0 {
-            // New records arrive between pages; they must not shift what comes next.
-            invoke_async(&h, "echo", json!({"late": 1})).await;
-            invoke_async(&h, "echo", json!({"late": 2})).await;
-        }
-        pages += 1;
-        match body.get("next_marker") {
-            Some(m) => marker = m.to_string(),
-            None => break,
+        let body = list(&h, "echo", &format!("limit=3&marker={marker}"))
+            .await
+            .json();
+        assert_eq!(body["count"], 7, "the total matching, not the page size");
+        seen.extend(ids_of(&body));
+        marker = body["next_marker"]
+            .as_u64()
+            .expect("an integer next_marker");
+        markers.push(marker);
+        if marker == 0 {
+            break;
         }
     }
-    assert_eq!(pages, 3);
-    ids.reverse();
+    assert_eq!(markers, [3, 6, 0]);
     assert_eq!(seen, ids, "newest first, each exactly once");
+    // Any offset is a start position, not only a previous page's next_marker.
+    let body = list(&h, "echo", "limit=3&marker=5").await.json();
+    assert_eq!(ids_of(&body), ids[5..]);
+    assert_eq!(body["next_marker"], 0);
+    let body = list(&h, "echo", "limit=2&marker=1").await.json();
+    assert_eq!(ids_of(&body), ids[1..3]);
+    assert_eq!(body["next_marker"], 3);
+    for past in ["7", "1000", "99999999999999999999999999"] {
+        let body = list(&h, "echo", &format!("marker={past}")).await.json();
+        assert_eq!(
+            (
+                ids_of(&body).len(),
+                body["count"].clone(),
+                body["next_marker"].clone()
+            ),
+            (0, json!(7), json!(0)),
+            "marker={past}"
+        );
+    }
+    // As on the service, a record accepted between two pages shifts the later pages.
+    let late = invoke_async(&h, "echo", json!({"late": 1})).await;
+    let body = list(&h, "echo", "limit=3&marker=3").await.json();
+    assert_eq!(ids_of(&body), ids[2..5]);
+    assert_eq!(
+        list(&h, "echo", "limit=1").await.json()["invocations"][0]["request_id"],
+        late.as_str()
+    );
+}
+
+/// Seed `004_…`: `query_begin_time` defaults to the last hour, and nothing lifts that
+/// for a lookup by request id: an older invocation is found only with a begin time.
+#[tokio::test]
+async fn lookups_by_request_id_keep_the_hour_window() {
+    let h = harness().await;
+    let old = invoke_async(&h, "echo", json!({})).await;
+    let recent = invoke_async(&h, "echo", json!({})).await;
+    wait_terminal(&h, "echo", &old).await;
+    wait_terminal(&h, "echo", &recent).await;
+    {
+        // Accepted two hours ago and still running: listed by both listings, if at all.
+        // (Nothing touches a RUNNING record but its own run, which has ended.)
+        let conn = rusqlite::Connection::open(h._data.path().join("fgs.sqlite3")).unwrap();
+        conn.execute(
+            "UPDATE async_invocations SET created_ms = created_ms - 7200000, status = 'RUNNING'
+             WHERE request_id = ?1",
+            [&old],
+        )
+        .unwrap();
+    }
+    let two_hours_back = functiongraph_protocol::time::format_query_time(now_secs() - 7300);
+    for (query, found) in [
+        (format!("request_id={old}"), false),
+        (
+            format!("request_id={old}&query_begin_time={two_hours_back}"),
+            true,
+        ),
+        (format!("request_id={recent}"), true),
+    ] {
+        let body = list(&h, "echo", &query).await.json();
+        assert_eq!(body["count"], u64::from(found), "{query}");
+        assert_eq!(ids_of(&body).len(), usize::from(found), "{query}");
+    }
+    for (query, found) in [
+        (format!("requests={old}"), false),
+        (
+            format!("requests={old}&query_begin_time={two_hours_back}"),
+            true,
+        ),
+    ] {
+        let body = active(&h, "echo", &query).await.json();
+        assert_eq!(body["count"], u64::from(found), "{query}");
+    }
 }
 
 #[tokio::test]
@@ -703,6 +890,9 @@ async fn listing_validates_its_query() {
         "limit=501",
         "limit=x",
         "marker=abc",
+        "marker=-1",
+        "marker=%2B1",
+        "marker=1.5",
         "status=DONE",
         "query_begin_time=2024-01",
         "query_end_time=yesterday",
@@ -713,6 +903,14 @@ async fn listing_validates_its_query() {
             (a.status.as_u16(), a.error_code().as_str()),
             (400, "FSS.1001"),
             "{q}"
+        );
+        let name = q.split('=').next().unwrap();
+        assert!(
+            a.json()["error_msg"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("'{name}'")),
+            "{q}: the message names the parameter"
         );
     }
     assert_eq!(
@@ -880,7 +1078,8 @@ async fn cancelling_stops_running_and_waiting_invocations() {
     for id in running.iter().chain([&waiting]) {
         let rec = wait_terminal(&h, "sleep", id).await;
         assert_eq!(rec["status"], "DISCARD");
-        assert_eq!(rec["error_message"], "cancelled");
+        assert_eq!(rec["error_code"], 4208);
+        assert_eq!(rec["error_message"], "function invocation canceled");
     }
     assert_eq!(active(&h, "sleep", "").await.json()["count"], 0);
     // The running attempts were stopped, not waited out: both units of concurrency are
@@ -941,18 +1140,26 @@ async fn cancel_races_and_bad_cancel_requests_get_the_service_errors() {
         "a finished invocation keeps its status"
     );
 
-    let a = cancel(&h, "echo", json!({"request_id": "no-such-request"})).await;
-    assert_eq!(
-        (a.status.as_u16(), a.error_code().as_str()),
-        (404, "FSS.0404")
-    );
-    // Another function's invocation is not this function's to cancel.
+    // Unknown, malformed, or another function's (not this function's to cancel).
     let other = invoke_async(&h, "sleep", json!({"ms": 1000})).await;
-    let a = cancel(&h, "echo", json!({"request_id": other})).await;
-    assert_eq!(a.status.as_u16(), 404);
+    for id in [
+        "no-such-request".to_owned(),
+        String::new(),
+        "x".repeat(65),
+        other,
+    ] {
+        let a = cancel(&h, "echo", json!({ "request_id": id })).await;
+        assert_eq!(
+            (a.status.as_u16(), a.json()),
+            (
+                400,
+                json!({"error_code": "FSS.0400", "error_msg": "Invalid RequestId"})
+            ),
+            "{id}"
+        );
+    }
     for body in [
         json!({}),
-        json!({"request_id": ""}),
         json!({"request_id": "r", "type": "gentle"}),
         json!([1]),
     ] {

@@ -72,7 +72,7 @@ pub enum AsyncStatus {
     Success,
     /// Finished with an error after its retries.
     Fail,
-    /// Dropped: max event age reached before it could run (or cancelled).
+    /// Dropped: max event age reached before it could run, or cancelled (error 4208).
     Discard,
 }
 
@@ -150,8 +150,8 @@ pub struct AsyncInvocation {
 /// number when given. `next_marker` may be absent or `null` (no next page), a number
 /// or a decimal string: the service's marker is an offset, which its SDK models as an
 /// integer and Terraform reads as a string. A string that is not decimal is an error.
-/// Written as the service writes it: `next_marker` as a JSON integer, left out when
-/// there is none.
+/// Written as the service writes it: `next_marker` as a JSON integer (the emulator
+/// always sets it, 0 on the last page); `None` is left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListAsyncInvocationsResponse {
     /// The page of records, newest first; an answer without it has none.

@@ -56,12 +56,23 @@ fn invalid(param: &'static str, reason: impl Into<String>) -> QueryError {
     }
 }
 
+/// A `marker`: decimal digits only (no sign, no spaces), as many as the 64 characters the
+/// service takes. An offset past any listing (even past `u64::MAX`) is still an offset,
+/// with nothing after it, so it saturates rather than fails.
+fn offset(v: &str) -> Option<u64> {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(v.parse().unwrap_or(u64::MAX))
+}
+
 /// Parameters of `GET …/async-invocations`. Times are seconds since the epoch, UTC.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListAsyncQuery {
     /// Only this request id.
     pub request_id: Option<String>,
-    /// Where the page starts: the `next_marker` of the previous page; 0 = first page.
+    /// Where the page starts: an offset into the matching records, newest first (the
+    /// `next_marker` of the previous page); 0 = first page.
     pub marker: Option<u64>,
     /// Page size, 1 to 500; default 100.
     pub limit: Option<u32>,
@@ -133,10 +144,10 @@ impl ListAsyncQuery {
             match name {
                 "request_id" => q.request_id = Some(v.clone()),
                 "marker" => {
-                    q.marker = Some(v.parse().map_err(|_| {
+                    q.marker = Some(offset(v).ok_or_else(|| {
                         invalid(
                             name,
-                            "must be a next_marker from a previous page (a whole number)",
+                            "must be an offset: a whole number, 0 or more, in decimal digits",
                         )
                     })?)
                 }
@@ -295,6 +306,11 @@ mod tests {
             ("limit=-1", "limit"),
             ("limit=ten", "limit"),
             ("marker=abc", "marker"),
+            ("marker=-1", "marker"),
+            ("marker=%2B1", "marker"),
+            ("marker=1.0", "marker"),
+            ("marker=%201", "marker"),
+            ("marker=0x10", "marker"),
             ("status=success", "status"),
             ("query_begin_time=2024-01", "query_begin_time"),
             ("query_end_time=2024-01-01T00:00:00 UTC", "query_end_time"),
@@ -344,6 +360,34 @@ mod tests {
                 .unwrap_err()
                 .param,
             "limit"
+        );
+    }
+
+    #[test]
+    fn markers_are_decimal_offsets_up_to_the_documented_length() {
+        for (raw, want) in [
+            ("marker=0", 0),
+            ("marker=100", 100),
+            ("marker=007", 7),
+            ("marker=18446744073709551615", u64::MAX),
+        ] {
+            assert_eq!(
+                ListAsyncQuery::from_pairs(&pairs(raw)).unwrap().marker,
+                Some(want),
+                "{raw}"
+            );
+        }
+        let huge = format!("marker={}", "9".repeat(QUERY_VALUE_MAX));
+        assert_eq!(
+            ListAsyncQuery::from_pairs(&pairs(&huge)).unwrap().marker,
+            Some(u64::MAX)
+        );
+        let too_long = format!("marker={}", "9".repeat(QUERY_VALUE_MAX + 1));
+        assert_eq!(
+            ListAsyncQuery::from_pairs(&pairs(&too_long))
+                .unwrap_err()
+                .param,
+            "marker"
         );
     }
 
