@@ -1,8 +1,13 @@
 //! Every record of a listing, page after page, as the real service pages: `marker` is an
 //! offset, and a page is the last when its `next_marker` is absent, 0 (or "0"), the
 //! marker just sent, or when it held fewer records than `limit`.
+//!
+//! Offsets shift: a record accepted while the pages are walked pushes the later pages
+//! back by one, so the next page starts with a record already seen. The pager yields
+//! each request id once; a record accepted after the walk began may be missed (it sits
+//! before the offsets still to come), as on the service.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use functiongraph_protocol::{ActiveAsyncQuery, AsyncInvocation, ListAsyncQuery};
 
@@ -45,6 +50,8 @@ pub struct Pager {
     buffer: VecDeque<AsyncInvocation>,
     /// Markers sent so far: a service that sends one back again would loop for ever.
     sent: Vec<u64>,
+    /// Request ids queued or yielded so far: a shifted page repeats some.
+    seen: BTreeSet<String>,
     yielded: u64,
     /// Fetched the last page (or failed).
     done: bool,
@@ -67,6 +74,7 @@ impl Pager {
             max_items: None,
             buffer: VecDeque::new(),
             sent: Vec::new(),
+            seen: BTreeSet::new(),
             yielded: 0,
             done: false,
             pending: None,
@@ -136,7 +144,12 @@ impl Pager {
                 return Err(e);
             }
         };
-        self.buffer.extend(page.invocations);
+        let seen = &mut self.seen;
+        self.buffer.extend(
+            page.invocations
+                .into_iter()
+                .filter(|record| seen.insert(record.request_id.clone())),
+        );
         match page.next_marker {
             None => self.done = true,
             Some(next) if self.sent.contains(&next) => {

@@ -338,15 +338,18 @@ describe("iteration", () => {
     await s.close();
 
     // 7 → 8 → 7: a cycle, not the marker just sent; stopping beats looping for ever.
-    const loop = await scripted((req, res) =>
-      json(res, 200, page(["x"], new URL(req.url, "http://h").searchParams.get("marker") === "7" ? 8 : 7)));
+    // (Each page names its record after its marker: the pager yields a request id once.)
+    const loop = await scripted((req, res) => {
+      const marker = new URL(req.url, "http://h").searchParams.get("marker");
+      json(res, 200, page([`x${marker ?? 0}`], marker === "7" ? 8 : 7));
+    });
     const seen = [];
     const e = await rejection((async () => {
       for await (const inv of clientFor(loop).asyncInvocations(urn("echo"), { limit: 1 })) seen.push(inv.requestId);
     })());
     assert.equal(e.name, "ResponseError");
     assert.match(e.message, /twice/);
-    assert.deepEqual(seen, ["x", "x", "x"]);
+    assert.deepEqual(seen, ["x0", "x7", "x8"]);
     await loop.close();
     await assert.rejects(
       (async () => { for await (const _ of clientFor(loop).asyncInvocations(urn("echo"), { maxItems: -1 })); })(),
@@ -354,7 +357,7 @@ describe("iteration", () => {
     );
   });
 
-  test("paging a service that answers the real way yields every record once", async () => {
+  test("paging a service that answers the real way yields every record once", async (t) => {
     // 250 records by offset, limit 100; next_marker as a string, "0" on the last page.
     const ids = Array.from({ length: 250 }, (_, i) => `r${i}`);
     const s = await scripted((req, res) => {
@@ -365,6 +368,7 @@ describe("iteration", () => {
       const next = offset + limit < ids.length ? String(offset + limit) : "0";
       json(res, 200, { ...page(slice), count: ids.length, next_marker: next });
     });
+    t.after(() => s.close());
     const got = [];
     for await (const inv of clientFor(s).asyncInvocations(urn("echo"), { limit: 100 })) got.push(inv.requestId);
     assert.deepEqual(got, ids);
@@ -374,16 +378,31 @@ describe("iteration", () => {
     assert.equal((await c.listAsyncInvocations(urn("echo"), { limit: 100 })).nextMarker, "100");
     assert.equal((await c.listAsyncInvocations(urn("echo"), { limit: 100, marker: "200" })).nextMarker, null);
     // A service that sends back the marker it was sent, or a short page with a marker, has no more.
+    // Offsets shift when a record is accepted between two pages (newest first): the next
+    // page then repeats the last record of the one before. Each record still comes once.
+    let shifted = ids;
+    const growing = await scripted((req, res) => {
+      const q = new URL(req.url, "http://h").searchParams;
+      const offset = Number(q.get("marker") ?? 0);
+      const slice = shifted.slice(offset, offset + 100);
+      const next = offset + 100 < shifted.length ? offset + 100 : 0;
+      json(res, 200, { ...page(slice), count: shifted.length, next_marker: next });
+      shifted = [`new${offset}`, ...shifted];
+    });
+    t.after(() => growing.close());
+    const walked = [];
+    for await (const inv of clientFor(growing).asyncInvocations(urn("echo"), { limit: 100 })) walked.push(inv.requestId);
+    assert.deepEqual(walked, ids, "no record twice, none of those listed at the start missed");
+    assert.equal(growing.requests.length, 3);
     const same = await scripted((req, res) =>
       json(res, 200, { ...page(["y"]), next_marker: Number(new URL(req.url, "http://h").searchParams.get("marker") ?? 0) || 5 }));
+    t.after(() => same.close());
     const once = [];
     for await (const inv of clientFor(same).asyncInvocations(urn("echo"), { limit: 1, marker: 5 })) once.push(inv.requestId);
     assert.deepEqual(once, ["y"]);
     const short = [];
     for await (const inv of clientFor(same).asyncInvocations(urn("echo"), { limit: 2 })) short.push(inv.requestId);
     assert.deepEqual(short, ["y"]);
-    await same.close();
-    await s.close();
   });
 });
 
