@@ -1,0 +1,351 @@
+// The consumer matrix: the package as `npm pack` makes it, installed into a fresh project
+// and taken each way users take it, built with the real tool (this folder's pinned
+// devDependencies) and run, in headless Debian Chromium (playwright-core) or in Node,
+// against a real fgs-emulator on loopback. Each way asserts one invoke's result.
+//
+//   node tests/consumers/run.mjs
+//
+// Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/), CHROMIUM
+// (default /usr/bin/chromium). The emulator's log goes to test-output/consumers/. The
+// whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
+import { execFile, execFileSync } from "node:child_process";
+import { copyFileSync, createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../..");
+const PKG_DIR = resolve(process.env.PKG_DIR ?? join(ROOT, "pkg"));
+const EMULATOR_BIN = process.env.FGS_EMULATOR ?? join(ROOT, "target/debug/fgs-emulator");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const OUT_DIR = join(ROOT, "test-output/consumers");
+const HARD_LIMIT_MS = 240_000;
+const CASE_LIMIT_MS = 30_000;
+const PROJECT = "0123456789abcdef0123456789abcdef";
+
+const run = createRun({ name: "consumer matrix", hardLimitMs: HARD_LIMIT_MS });
+const { state } = run;
+const exec = promisify(execFile);
+
+// ---------------------------------------------------------------- the consumer's code
+
+/** One invoke of `echo`; the event says which way the package was taken. */
+const invokeOnce = (entry, way) => `import { FunctionGraphClient, isFunctionGraphError } from "${entry}";
+
+export async function invokeOnce(endpoint) {
+  const client = new FunctionGraphClient({
+    projectId: "${PROJECT}",
+    endpoint,
+    credentials: { token: "dev-token" },
+  });
+  const urn = "urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest";
+  try {
+    const r = await client.invoke(urn, { way: "${way}" });
+    return { result: r.json() };
+  } catch (e) {
+    return { error: isFunctionGraphError(e) ? e.name + ": " + e.message : String(e?.stack ?? e) };
+  }
+}
+`;
+
+/** A page that runs `invokeOnce` and leaves the outcome in window.__outcome. */
+const pageMain = (entry, way) => `${invokeOnce(entry, way)}
+const endpoint = new URLSearchParams(location.search).get("emulator");
+invokeOnce(endpoint).then((outcome) => { window.__outcome = outcome; });
+`;
+
+const html = (script) => `<!doctype html><meta charset="utf-8"><title>consumer</title><body>${script}</body>`;
+
+/** A Node program: the outcome as JSON on stdout. */
+const nodeMain = (entry, way) => `${invokeOnce(entry, way)}
+console.log(JSON.stringify(await invokeOnce(process.argv[2])));
+`;
+
+// ---------------------------------------------------------------- the ways
+
+/** Where each way's source goes and its output is served from (inside the fresh project). */
+let project;
+const caseDir = (name) => join(project, "cases", name);
+const outDir = (name) => join(project, "out", name);
+
+function writeCase(name, files) {
+  mkdirSync(caseDir(name), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(caseDir(name), file), text);
+}
+
+const viteBuild = async (vitePackage, name, entry, config = {}) => {
+  writeCase(name, {
+    "index.html": html('<script type="module" src="./main.js"></script>'),
+    "main.js": pageMain(entry, name),
+  });
+  const { build } = await import(vitePackage);
+  await build({
+    configFile: false,
+    root: caseDir(name),
+    base: `/out/${name}/`,
+    logLevel: "warn",
+    ...config,
+    build: { outDir: outDir(name), emptyOutDir: true, reportCompressedSize: false, ...config.build },
+  });
+};
+
+/** Built in the browser ways: each returns nothing and leaves out/<name>/index.html. */
+const BROWSER_WAYS = {
+  // esbuild copies no `new URL(…, import.meta.url)` asset: the inline entry needs none.
+  async "esbuild, browser, functiongraph-client/inline"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+    const esbuild = await import("esbuild");
+    await esbuild.build({
+      entryPoints: [join(caseDir(name), "main.js")],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      minify: true,
+      outdir: outDir(name),
+      logLevel: "warning",
+    });
+    writeFileSync(join(outDir(name), "index.html"), html('<script type="module" src="./main.js"></script>'));
+  },
+  // The current major, no configuration (browser entry: wasm asset, top-level await).
+  async "Vite 8, default entry, no configuration"(name) {
+    await viteBuild("vite", name, "functiongraph-client");
+  },
+  // Vite 5's default target has no top-level await: the README's setting.
+  async "Vite 5, default entry, build.target es2022"(name) {
+    await viteBuild("vite5", name, "functiongraph-client", { build: { target: "es2022" } });
+  },
+  // ...or the inline entry, which has no top-level await: no setting at all.
+  async "Vite 5, functiongraph-client/inline, no configuration"(name) {
+    await viteBuild("vite5", name, "functiongraph-client/inline");
+  },
+  // No configuration beyond what webpack needs to run from an API call.
+  async "webpack 5, default entry, no configuration"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise((res, rej) =>
+      webpack(
+        { mode: "production", context: caseDir(name), entry: "./main.js", output: { path: outDir(name) } },
+        (err, s) => (err ? rej(err) : res(s)),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    writeFileSync(join(outDir(name), "index.html"), html('<script src="./main.js"></script>'));
+  },
+  // A module worker, unbundled, that a page messages at once: a message posted before the
+  // worker's module finished evaluating would be lost (and the page would wait forever).
+  async "module worker, functiongraph-client/inline, messaged at once"(name) {
+    mkdirSync(outDir(name), { recursive: true });
+    writeFileSync(
+      join(outDir(name), "worker.js"),
+      `${invokeOnce("/node_modules/functiongraph-client/inline.js", name)}
+self.onmessage = async (e) => self.postMessage(await invokeOnce(e.data));
+`,
+    );
+    writeFileSync(
+      join(outDir(name), "index.html"),
+      html(`<script type="module">
+const worker = new Worker("./worker.js", { type: "module" });
+worker.onmessage = (e) => { window.__outcome = e.data; };
+worker.onerror = (e) => { window.__outcome = { error: "worker error: " + e.message }; };
+worker.postMessage(new URLSearchParams(location.search).get("emulator"));
+</script>`),
+    );
+  },
+};
+
+/** Node ways: each returns the program to run (node <program> <emulator URL>). */
+const NODE_WAYS = {
+  // Bundled for Node: the default entry would read the wasm next to the bundle (ENOENT);
+  // the inline entry's bundle is one file, run from a folder with no node_modules.
+  async "esbuild, Node, functiongraph-client/inline"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
+    const esbuild = await import("esbuild");
+    const bundle = join(outDir(name), "main.mjs");
+    await esbuild.build({
+      entryPoints: [join(caseDir(name), "main.mjs")],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      outfile: bundle,
+      logLevel: "warning",
+    });
+    const alone = join(run.tempDir("fgs-consumer-alone-"), "main.mjs");
+    copyFileSync(bundle, alone);
+    return alone;
+  },
+  // CommonJS: require() of the ESM package (Node ≥ 20.19, no top-level await in it).
+  async "Node require(), default entry and /inline"(name) {
+    writeCase(name, {
+      "main.cjs": `const { FunctionGraphClient } = require("functiongraph-client");
+const inline = require("functiongraph-client/inline");
+if (inline.FunctionGraphClient !== FunctionGraphClient) throw new Error("two copies of the client");
+const client = new FunctionGraphClient({
+  projectId: "${PROJECT}",
+  endpoint: process.argv[2],
+  credentials: { token: "dev-token" },
+});
+client
+  .invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" })
+  .then((r) => console.log(JSON.stringify({ result: r.json() })))
+  .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
+`,
+    });
+    return join(caseDir(name), "main.cjs");
+  },
+};
+
+// ---------------------------------------------------------------- resources
+
+/** npm-packs pkg/ and installs the tarball into a new project (offline: no registry). */
+function freshProject() {
+  const dir = run.tempDir("fgs-consumers-");
+  const tarball = execFileSync("npm", ["pack", PKG_DIR, "--pack-destination", dir, "--silent"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop();
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--silent", join(dir, tarball)], { cwd: dir });
+  return dir;
+}
+
+/** Serves the project folder (built ways under /out/, the installed package under /node_modules/). */
+function startStaticServer(base) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = normalize(join(base, path));
+    if (!file.startsWith(base + sep)) return res.writeHead(403).end();
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      statSync(file);
+    } catch {
+      return res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    createReadStream(file).pipe(res);
+  });
+  state.server = server;
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => ok(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+let emulatorUrl;
+let pageOrigin;
+
+before(async () => {
+  mkdirSync(OUT_DIR, { recursive: true });
+  project = freshProject();
+  const { chromium } = await import("playwright-core");
+  const started = await Promise.allSettled([
+    run.startEmulator({
+      bin: EMULATOR_BIN,
+      args: ["--functions", join(ROOT, "examples/functions"), "--data", run.tempDir("fgs-consumers-data-")],
+      logFile: join(OUT_DIR, "emulator.log"),
+    }),
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (state.browser = b)),
+    startStaticServer(project),
+  ]);
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  [emulatorUrl, , pageOrigin] = started.map((s) => s.value);
+});
+
+after(() => run.cleanup());
+
+/** What every way must get back: echo's answer to its own event. */
+function assertEchoed(outcome, name) {
+  assert.ok(outcome, "no outcome");
+  assert.equal(outcome.error, undefined, outcome.error);
+  assert.deepEqual(outcome.result, { way: name });
+}
+
+const slug = (title) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
+for (const [title, build] of Object.entries(BROWSER_WAYS)) {
+  test(`${title} (Chromium)`, async () => {
+    const name = slug(title);
+    await build(name);
+    const context = await state.browser.newContext();
+    state.contexts.add(context);
+    const problems = [];
+    try {
+      const page = await context.newPage();
+      page.on("pageerror", (err) => problems.push(`pageerror: ${err?.stack || err}`));
+      page.on("console", (msg) => msg.type() === "error" && problems.push(`console.error: ${msg.text()}`));
+      await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, (route) => {
+        problems.push(`non-loopback request blocked: ${route.request().url()}`);
+        return route.abort();
+      });
+      await page.goto(`${pageOrigin}/out/${name}/?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
+      await page
+        .waitForFunction(() => window.__outcome !== undefined, null, { timeout: CASE_LIMIT_MS, polling: 100 })
+        .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
+      assertEchoed(await page.evaluate(() => window.__outcome), name);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      state.contexts.delete(context);
+    }
+  });
+}
+
+for (const [title, build] of Object.entries(NODE_WAYS)) {
+  test(`${title} (Node ${process.version})`, async () => {
+    const name = slug(title);
+    const program = await build(name);
+    const { stdout } = await exec(process.execPath, [program, emulatorUrl], { timeout: CASE_LIMIT_MS, cwd: dirname(program) });
+    assertEchoed(JSON.parse(stdout.trim().split("\n").pop()), name);
+  });
+}
+
+// The types as each TypeScript resolution mode finds them, for both entries (node10
+// ignores `exports`: it finds index.d.ts by `types` and inline.d.ts by its path).
+test("TypeScript resolves both entries' types: node16, nodenext, bundler, node10", async () => {
+  const dir = join(project, "cases", "typescript");
+  const source = `import { FunctionGraphClient, type InvokeResult } from "functiongraph-client";
+import { FunctionGraphClient as Inline, ValidationError } from "functiongraph-client/inline";
+const client: FunctionGraphClient = new Inline({ projectId: "${PROJECT}", region: "cn-north-4" });
+export const result: Promise<InvokeResult> = client.invoke("urn", {});
+export const refused: string = new ValidationError("m").message;
+// @ts-expect-error: the types are real, not any
+client.invoke(1, {}, { logType: "everything" });
+`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "consumer.ts"), source);
+  writeFileSync(join(dir, "consumer.mts"), source);
+  const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+  for (const [moduleResolution, module, file] of [
+    ["node16", "node16", "consumer.mts"],
+    ["nodenext", "nodenext", "consumer.mts"],
+    ["bundler", "esnext", "consumer.ts"],
+    ["node10", "commonjs", "consumer.ts"],
+  ]) {
+    const compilerOptions = {
+      strict: true, noEmit: true, target: "es2022", module, moduleResolution, types: [],
+      lib: ["es2022", "dom", "esnext.disposable"],
+    };
+    const config = join(dir, `tsconfig.${moduleResolution}.json`);
+    writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));
+    await exec(process.execPath, [tsc, "-p", config], { cwd: dir })
+      .catch((e) => assert.fail(`tsc --moduleResolution ${moduleResolution}:\n${e.stdout}${e.stderr}`));
+  }
+});
+
+// The package's own files: what `npm pack` put in it.
+test("the tarball carries both licences, the inline entry and a main fallback", () => {
+  const installed = join(project, "node_modules/functiongraph-client");
+  for (const file of ["LICENSE-MIT", "LICENSE-APACHE", "inline.js", "inline.d.ts", "functiongraph_client_bg.wasm.base64.js"]) {
+    assert.ok(statSync(join(installed, file)).size > 0, file);
+  }
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  assert.equal(manifest.main, "./node.js");
+  assert.equal(manifest.exports["./inline"].default, "./inline.js");
+  assert.equal(manifest.repository, undefined, "no placeholder repository");
+});
