@@ -95,7 +95,31 @@ const viteBuild = async (vitePackage, name, entry, config = {}) => {
   });
 };
 
-/** Built in the browser ways: each returns nothing and leaves out/<name>/index.html. */
+/** A Vite dev server for a page importing `entry`; resolves with its URL. */
+const viteDev = async (vitePackage, name, entry, config = {}) => {
+  writeCase(name, {
+    "index.html": html('<script type="module" src="./main.js"></script>'),
+    "main.js": pageMain(entry, name),
+  });
+  const { createServer } = await import(vitePackage);
+  const server = await createServer({
+    configFile: false,
+    root: caseDir(name),
+    cacheDir: join(caseDir(name), ".vite"),
+    logLevel: "warn",
+    server: { host: "127.0.0.1", port: 0, strictPort: false },
+    ...config,
+  });
+  devServers.push(server);
+  await server.listen();
+  return server.resolvedUrls.local[0];
+};
+const devServers = [];
+
+/**
+ * The browser ways: each builds out/<name>/index.html, or starts a dev server and
+ * returns its URL.
+ */
 const BROWSER_WAYS = {
   // esbuild copies no `new URL(…, import.meta.url)` asset: the inline entry needs none.
   async "esbuild, browser, functiongraph-client/inline"(name) {
@@ -123,6 +147,14 @@ const BROWSER_WAYS = {
   // ...or the inline entry, which has no top-level await: no setting at all.
   async "Vite 5, functiongraph-client/inline, no configuration"(name) {
     await viteBuild("vite5", name, "functiongraph-client/inline");
+  },
+  async "Vite 8 dev server, default entry, no configuration"(name) {
+    return viteDev("vite", name, "functiongraph-client");
+  },
+  // Vite 5's dependency pre-bundling both refuses the top-level await and moves the module
+  // away from its wasm (a 404): the README's setting leaves the package out of it.
+  async "Vite 5 dev server, default entry, optimizeDeps.exclude"(name) {
+    return viteDev("vite5", name, "functiongraph-client", { optimizeDeps: { exclude: ["functiongraph-client"] } });
   },
   // No configuration beyond what webpack needs to run from an API call.
   async "webpack 5, default entry, no configuration"(name) {
@@ -257,7 +289,10 @@ before(async () => {
   [emulatorUrl, , pageOrigin] = started.map((s) => s.value);
 });
 
-after(() => run.cleanup());
+after(async () => {
+  for (const server of devServers) await server.close().catch(() => {});
+  await run.cleanup();
+});
 
 /** What every way must get back: echo's answer to its own event. */
 function assertEchoed(outcome, name) {
@@ -271,7 +306,7 @@ const slug = (title) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(
 for (const [title, build] of Object.entries(BROWSER_WAYS)) {
   test(`${title} (Chromium)`, async () => {
     const name = slug(title);
-    await build(name);
+    const url = (await build(name)) ?? `${pageOrigin}/out/${name}/`;
     const context = await state.browser.newContext();
     state.contexts.add(context);
     const problems = [];
@@ -283,7 +318,7 @@ for (const [title, build] of Object.entries(BROWSER_WAYS)) {
         problems.push(`non-loopback request blocked: ${route.request().url()}`);
         return route.abort();
       });
-      await page.goto(`${pageOrigin}/out/${name}/?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
+      await page.goto(`${url}?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
       await page
         .waitForFunction(() => window.__outcome !== undefined, null, { timeout: CASE_LIMIT_MS, polling: 100 })
         .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
@@ -304,6 +339,23 @@ for (const [title, build] of Object.entries(NODE_WAYS)) {
     assertEchoed(JSON.parse(stdout.trim().split("\n").pop()), name);
   });
 }
+
+// The npm README's Node examples, run as written in a default `npm init -y` project (no
+// "type": "module"): only the emulator's address is changed.
+test("the npm README's Node examples run as written (example.mjs, example.cjs)", async () => {
+  const readme = readFileSync(join(project, "node_modules/functiongraph-client/README.md"), "utf8");
+  const examples = [...readme.matchAll(/```js\n\/\/ (example\.[cm]js)\n([\s\S]*?)```/g)];
+  assert.deepEqual(examples.map((m) => m[1]), ["example.mjs", "example.cjs"]);
+  const dir = join(project, "cases", "readme");
+  mkdirSync(dir, { recursive: true });
+  execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
+  for (const [, file, code] of examples) {
+    writeFileSync(join(dir, file), code.replaceAll("http://127.0.0.1:8787", emulatorUrl));
+    const { stdout } = await exec(process.execPath, [file], { cwd: dir, timeout: CASE_LIMIT_MS });
+    assert.match(stdout, /hello (world|require)/, `${file} printed:\n${stdout}`);
+    if (file === "example.mjs") assert.match(stdout, /^SUCCESS /m, stdout);
+  }
+});
 
 // The types as each TypeScript resolution mode finds them, for both entries (node10
 // ignores `exports`: it finds index.d.ts by `types` and inline.d.ts by its path).
@@ -339,13 +391,14 @@ client.invoke(1, {}, { logType: "everything" });
 });
 
 // The package's own files: what `npm pack` put in it.
-test("the tarball carries both licences, the inline entry and a main fallback", () => {
+test("the tarball carries both licences, the inline entry and main/browser fallbacks", () => {
   const installed = join(project, "node_modules/functiongraph-client");
   for (const file of ["LICENSE-MIT", "LICENSE-APACHE", "inline.js", "inline.d.ts", "functiongraph_client_bg.wasm.base64.js"]) {
     assert.ok(statSync(join(installed, file)).size > 0, file);
   }
   const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
   assert.equal(manifest.main, "./node.js");
+  assert.equal(manifest.browser, "./browser.js");
   assert.equal(manifest.exports["./inline"].default, "./inline.js");
   assert.equal(manifest.repository, undefined, "no placeholder repository");
 });
