@@ -9,7 +9,7 @@
 // (default /usr/bin/chromium). The emulator's log goes to test-output/consumers/. The
 // whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
@@ -401,4 +401,14 @@ test("the tarball carries both licences, the inline entry and main/browser fallb
   assert.equal(manifest.browser, "./browser.js");
   assert.equal(manifest.exports["./inline"].default, "./inline.js");
   assert.equal(manifest.repository, undefined, "no placeholder repository");
+  // The JavaScript is shipped as written (readable stack frames): a source map, if one is
+  // ever added, must be in the package and carry its sources.
+  for (const file of readdirSync(installed, { recursive: true }).filter((f) => f.endsWith(".js"))) {
+    const map = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(installed, file), "utf8"))?.[1];
+    if (!map) continue;
+    const mapFile = join(installed, dirname(file), map);
+    assert.ok(mapFile.startsWith(installed + sep), `${file}: its map ${map} is outside the package`);
+    const { sources, sourcesContent } = JSON.parse(readFileSync(mapFile, "utf8"));
+    assert.equal(sourcesContent?.length, sources.length, `${file}: ${map} has no sourcesContent`);
+  }
 });
