@@ -95,6 +95,42 @@ const viteBuild = async (vitePackage, name, entry, config = {}) => {
   });
 };
 
+/** The page of the worker ways: starts the worker, messages it at once, shows its answer. */
+const workerPage = (workerUrl) => `const worker = new Worker(${workerUrl}, { type: "module" });
+worker.onmessage = (e) => { window.__outcome = e.data; };
+worker.onerror = (e) => { window.__outcome = { error: "worker error: " + e.message }; };
+worker.postMessage(new URLSearchParams(location.search).get("emulator"));
+`;
+
+/** The worker's code: answers each message (the emulator's URL) with an invoke's outcome. */
+const workerMain = (entry, way) => `${invokeOnce(entry, way)}
+self.onmessage = async (e) => self.postMessage(await invokeOnce(e.data));
+`;
+
+/** The same, with the package imported only after onmessage is set. */
+const workerDynamic = `const loading = import("./invoke.js");
+self.onmessage = async (e) => self.postMessage(await (await loading).invokeOnce(e.data));
+`;
+
+/** A page whose module worker (bundled by Vite, as Vite finds workers) imports `entry`. */
+const viteWorker = async (vitePackage, name, entry, config = {}, { dynamic = false } = {}) => {
+  writeCase(name, {
+    "index.html": html('<script type="module" src="./main.js"></script>'),
+    "main.js": workerPage('new URL("./worker.js", import.meta.url)'),
+    "worker.js": dynamic ? workerDynamic : workerMain(entry, name),
+    "invoke.js": invokeOnce(entry, name),
+  });
+  const { build } = await import(vitePackage);
+  await build({
+    configFile: false,
+    root: caseDir(name),
+    base: `/out/${name}/`,
+    logLevel: "warn",
+    ...config,
+    build: { outDir: outDir(name), emptyOutDir: true, reportCompressedSize: false },
+  });
+};
+
 /** A Vite dev server for a page importing `entry`; resolves with its URL. */
 const viteDev = async (vitePackage, name, entry, config = {}) => {
   writeCase(name, {
@@ -148,6 +184,17 @@ const BROWSER_WAYS = {
   async "Vite 5, functiongraph-client/inline, no configuration"(name) {
     await viteBuild("vite5", name, "functiongraph-client/inline");
   },
+  // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
+  // cannot hold the default entry's top-level await; the inline entry has none.
+  async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
+    await viteWorker("vite", name, "functiongraph-client/inline");
+  },
+  // The default entry in a worker, as the README says: onmessage set first, the package
+  // imported after (its top-level await would hold back the handler); worker.format "es"
+  // because Vite's default iife cannot split out a dynamic import.
+  async "Vite 8, module worker, default entry imported after onmessage, worker.format es"(name) {
+    await viteWorker("vite", name, "functiongraph-client", { worker: { format: "es" } }, { dynamic: true });
+  },
   async "Vite 8 dev server, default entry, no configuration"(name) {
     return viteDev("vite", name, "functiongraph-client");
   },
@@ -173,21 +220,8 @@ const BROWSER_WAYS = {
   // worker's module finished evaluating would be lost (and the page would wait forever).
   async "module worker, functiongraph-client/inline, messaged at once"(name) {
     mkdirSync(outDir(name), { recursive: true });
-    writeFileSync(
-      join(outDir(name), "worker.js"),
-      `${invokeOnce("/node_modules/functiongraph-client/inline.js", name)}
-self.onmessage = async (e) => self.postMessage(await invokeOnce(e.data));
-`,
-    );
-    writeFileSync(
-      join(outDir(name), "index.html"),
-      html(`<script type="module">
-const worker = new Worker("./worker.js", { type: "module" });
-worker.onmessage = (e) => { window.__outcome = e.data; };
-worker.onerror = (e) => { window.__outcome = { error: "worker error: " + e.message }; };
-worker.postMessage(new URLSearchParams(location.search).get("emulator"));
-</script>`),
-    );
+    writeFileSync(join(outDir(name), "worker.js"), workerMain("/node_modules/functiongraph-client/inline.js", name));
+    writeFileSync(join(outDir(name), "index.html"), html(`<script type="module">\n${workerPage('"./worker.js"')}</script>`));
   },
 };
 
