@@ -2,8 +2,9 @@
 // copy, and no top-level await. The bytes are compiled synchronously while this module is
 // evaluated (browsers allow that on the main thread for a module this size), so a module
 // worker that imports it has its `onmessage` set before any message arrives. It works
-// where the default entry needs asset handling: esbuild, Bun, Deno without --allow-read,
-// edge runtimes, bundlers targeting pre-ES2022. Costs a third more bytes (base64).
+// where the default entry needs asset handling or top-level await: esbuild, Bun, Deno
+// without --allow-read, bundlers targeting pre-ES2022. Costs a third more bytes (base64).
+// (Not Cloudflare Workers or Vercel Edge: they compile no wasm from bytes at run time.)
 import { initSync } from "./functiongraph_client.js";
 import base64 from "./functiongraph_client_bg.wasm.base64.js";
 

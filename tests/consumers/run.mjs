@@ -62,9 +62,10 @@ invokeOnce(endpoint).then((outcome) => { window.__outcome = outcome; });
 
 const html = (script) => `<!doctype html><meta charset="utf-8"><title>consumer</title><body>${script}</body>`;
 
-/** A Node program: the outcome as JSON on stdout. */
+/** A program for Node, Deno or Bun: the outcome as JSON on stdout. */
 const nodeMain = (entry, way) => `${invokeOnce(entry, way)}
-console.log(JSON.stringify(await invokeOnce(process.argv[2])));
+const endpoint = globalThis.Deno ? Deno.args[0] : process.argv[2];
+console.log(JSON.stringify(await invokeOnce(endpoint)));
 `;
 
 // ---------------------------------------------------------------- the ways
@@ -203,6 +204,9 @@ const BROWSER_WAYS = {
   async "Vite 5 dev server, default entry, optimizeDeps.exclude"(name) {
     return viteDev("vite5", name, "functiongraph-client", { optimizeDeps: { exclude: ["functiongraph-client"] } });
   },
+  async "Vite 5 dev server, functiongraph-client/inline, no configuration"(name) {
+    return viteDev("vite5", name, "functiongraph-client/inline");
+  },
   // No configuration beyond what webpack needs to run from an API call.
   async "webpack 5, default entry, no configuration"(name) {
     writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
@@ -216,6 +220,14 @@ const BROWSER_WAYS = {
     if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
     writeFileSync(join(outDir(name), "index.html"), html('<script src="./main.js"></script>'));
   },
+  // bun build, like esbuild, copies no wasm asset (the default entry's bundle would 404).
+  async "bun build --target=browser, functiongraph-client/inline"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+    await exec(BIN("bun"), ["build", "--target=browser", "--outdir", outDir(name), "main.js"], {
+      cwd: caseDir(name), env: QUIET_ENV, timeout: CASE_LIMIT_MS,
+    });
+    writeFileSync(join(outDir(name), "index.html"), html('<script type="module" src="./main.js"></script>'));
+  },
   // A module worker, unbundled, that a page messages at once: a message posted before the
   // worker's module finished evaluating would be lost (and the page would wait forever).
   async "module worker, functiongraph-client/inline, messaged at once"(name) {
@@ -225,11 +237,19 @@ const BROWSER_WAYS = {
   },
 };
 
-/** Node ways: each returns the program to run (node <program> <emulator URL>). */
-const NODE_WAYS = {
+/** This folder's tools' executables (deno, bun: the npm packages of their binaries). */
+const BIN = (name) => join(HERE, "node_modules/.bin", name);
+/** No update checks, telemetry or caches outside the run. */
+const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" };
+
+/**
+ * Runtime ways: each returns the command to run (the emulator's URL is added as its last
+ * argument), run from the case's folder inside the project.
+ */
+const RUNTIME_WAYS = {
   // Bundled for Node: the default entry would read the wasm next to the bundle (ENOENT);
   // the inline entry's bundle is one file, run from a folder with no node_modules.
-  async "esbuild, Node, functiongraph-client/inline"(name) {
+  async "esbuild, Node, functiongraph-client/inline (run from a folder without node_modules)"(name) {
     writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
     const esbuild = await import("esbuild");
     const bundle = join(outDir(name), "main.mjs");
@@ -243,7 +263,7 @@ const NODE_WAYS = {
     });
     const alone = join(run.tempDir("fgs-consumer-alone-"), "main.mjs");
     copyFileSync(bundle, alone);
-    return alone;
+    return [process.execPath, alone];
   },
   // CommonJS: require() of the ESM package (Node ≥ 20.19, no top-level await in it).
   async "Node require(), default entry and /inline"(name) {
@@ -262,7 +282,21 @@ client
   .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
 `,
     });
-    return join(caseDir(name), "main.cjs");
+    return [process.execPath, join(caseDir(name), "main.cjs")];
+  },
+  // Deno reads the default entry's wasm file: --allow-read (the README says so)...
+  async "Deno, default entry, --allow-net --allow-read"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    return [BIN("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "main.mjs"];
+  },
+  // ...and the inline entry needs no read permission at all.
+  async "Deno, functiongraph-client/inline, --allow-net only"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
+    return [BIN("deno"), "run", "--allow-net=127.0.0.1", "main.mjs"];
+  },
+  async "Bun, default entry"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    return [BIN("bun"), "run", "main.mjs"];
   },
 };
 
@@ -365,11 +399,12 @@ for (const [title, build] of Object.entries(BROWSER_WAYS)) {
   });
 }
 
-for (const [title, build] of Object.entries(NODE_WAYS)) {
-  test(`${title} (Node ${process.version})`, async () => {
+for (const [title, build] of Object.entries(RUNTIME_WAYS)) {
+  test(title, async () => {
     const name = slug(title);
-    const program = await build(name);
-    const { stdout } = await exec(process.execPath, [program, emulatorUrl], { timeout: CASE_LIMIT_MS, cwd: dirname(program) });
+    const [command, ...args] = await build(name);
+    const env = { ...QUIET_ENV, DENO_DIR: join(project, ".deno") };
+    const { stdout } = await exec(command, [...args, emulatorUrl], { timeout: CASE_LIMIT_MS, cwd: caseDir(name), env });
     assertEchoed(JSON.parse(stdout.trim().split("\n").pop()), name);
   });
 }
