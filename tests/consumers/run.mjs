@@ -61,6 +61,8 @@ invokeOnce(endpoint).then((outcome) => { window.__outcome = outcome; });
 `;
 
 const html = (script) => `<!doctype html><meta charset="utf-8"><title>consumer</title><body>${script}</body>`;
+/** A page that loads ./main.js as a module. */
+const MODULE_PAGE = html('<script type="module" src="./main.js"></script>');
 
 /** A program for Node, Deno or Bun: the outcome as JSON on stdout. */
 const nodeMain = (entry, way) => `${invokeOnce(entry, way)}
@@ -80,11 +82,12 @@ function writeCase(name, files) {
   for (const [file, text] of Object.entries(files)) writeFileSync(join(caseDir(name), file), text);
 }
 
-const viteBuild = async (vitePackage, name, entry, config = {}) => {
-  writeCase(name, {
-    "index.html": html('<script type="module" src="./main.js"></script>'),
-    "main.js": pageMain(entry, name),
-  });
+/** A page importing `entry` as Vite takes it: index.html and main.js. */
+const vitePage = (name, entry) => ({ "index.html": MODULE_PAGE, "main.js": pageMain(entry, name) });
+
+/** `vite build` of a case made of `files` into out/<name>/. */
+const viteBuild = async (vitePackage, name, files, config = {}) => {
+  writeCase(name, files);
   const { build } = await import(vitePackage);
   await build({
     configFile: false,
@@ -113,31 +116,17 @@ const workerDynamic = `const loading = import("./invoke.js");
 self.onmessage = async (e) => self.postMessage(await (await loading).invokeOnce(e.data));
 `;
 
-/** A page whose module worker (bundled by Vite, as Vite finds workers) imports `entry`. */
-const viteWorker = async (vitePackage, name, entry, config = {}, { dynamic = false } = {}) => {
-  writeCase(name, {
-    "index.html": html('<script type="module" src="./main.js"></script>'),
-    "main.js": workerPage('new URL("./worker.js", import.meta.url)'),
-    "worker.js": dynamic ? workerDynamic : workerMain(entry, name),
-    "invoke.js": invokeOnce(entry, name),
-  });
-  const { build } = await import(vitePackage);
-  await build({
-    configFile: false,
-    root: caseDir(name),
-    base: `/out/${name}/`,
-    logLevel: "warn",
-    ...config,
-    build: { outDir: outDir(name), emptyOutDir: true, reportCompressedSize: false },
-  });
-};
+/** A page whose module worker (found and bundled by Vite) imports `entry`. */
+const viteWorkerPage = (name, entry, { dynamic = false } = {}) => ({
+  "index.html": MODULE_PAGE,
+  "main.js": workerPage('new URL("./worker.js", import.meta.url)'),
+  "worker.js": dynamic ? workerDynamic : workerMain(entry, name),
+  "invoke.js": invokeOnce(entry, name),
+});
 
 /** A Vite dev server for a page importing `entry`; resolves with its URL. */
 const viteDev = async (vitePackage, name, entry, config = {}) => {
-  writeCase(name, {
-    "index.html": html('<script type="module" src="./main.js"></script>'),
-    "main.js": pageMain(entry, name),
-  });
+  writeCase(name, vitePage(name, entry));
   const { createServer } = await import(vitePackage);
   const server = await createServer({
     configFile: false,
@@ -171,30 +160,31 @@ const BROWSER_WAYS = {
       outdir: outDir(name),
       logLevel: "warning",
     });
-    writeFileSync(join(outDir(name), "index.html"), html('<script type="module" src="./main.js"></script>'));
+    writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
   },
   // The current major, no configuration (browser entry: wasm asset, top-level await).
   async "Vite 8, default entry, no configuration"(name) {
-    await viteBuild("vite", name, "functiongraph-client");
+    await viteBuild("vite", name, vitePage(name, "functiongraph-client"));
   },
   // Vite 5's default target has no top-level await: the README's setting.
   async "Vite 5, default entry, build.target es2022"(name) {
-    await viteBuild("vite5", name, "functiongraph-client", { build: { target: "es2022" } });
+    await viteBuild("vite5", name, vitePage(name, "functiongraph-client"), { build: { target: "es2022" } });
   },
   // ...or the inline entry, which has no top-level await: no setting at all.
   async "Vite 5, functiongraph-client/inline, no configuration"(name) {
-    await viteBuild("vite5", name, "functiongraph-client/inline");
+    await viteBuild("vite5", name, vitePage(name, "functiongraph-client/inline"));
   },
   // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
   // cannot hold the default entry's top-level await; the inline entry has none.
   async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
-    await viteWorker("vite", name, "functiongraph-client/inline");
+    await viteBuild("vite", name, viteWorkerPage(name, "functiongraph-client/inline"));
   },
   // The default entry in a worker, as the README says: onmessage set first, the package
   // imported after (its top-level await would hold back the handler); worker.format "es"
   // because Vite's default iife cannot split out a dynamic import.
   async "Vite 8, module worker, default entry imported after onmessage, worker.format es"(name) {
-    await viteWorker("vite", name, "functiongraph-client", { worker: { format: "es" } }, { dynamic: true });
+    const files = viteWorkerPage(name, "functiongraph-client", { dynamic: true });
+    await viteBuild("vite", name, files, { worker: { format: "es" } });
   },
   async "Vite 8 dev server, default entry, no configuration"(name) {
     return viteDev("vite", name, "functiongraph-client");
@@ -226,7 +216,7 @@ const BROWSER_WAYS = {
     await exec(BIN("bun"), ["build", "--target=browser", "--outdir", outDir(name), "main.js"], {
       cwd: caseDir(name), env: QUIET_ENV, timeout: CASE_LIMIT_MS,
     });
-    writeFileSync(join(outDir(name), "index.html"), html('<script type="module" src="./main.js"></script>'));
+    writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
   },
   // A module worker, unbundled, that a page messages at once: a message posted before the
   // worker's module finished evaluating would be lost (and the page would wait forever).
