@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
+.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions and the demo page (PORT=$(PORT))"
@@ -17,7 +17,7 @@ help:
 	@echo "make soak   - bounded load test of the emulator on loopback (wrk)"
 	@echo "make fuzz   - cargo fuzz over the protocol crate (FUZZ_SECONDS per target)"
 	@echo "make bench  - side-by-side benchmarks: bench/results.json, bench/chart.svg, bench/table.md"
-	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo lint"
+	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers lint"
 
 setup:
 	@bash scripts/setup.sh
@@ -95,5 +95,13 @@ test-demo: pkg
 	cargo build -p functiongraph-emulator
 	node tests/demo/run.mjs
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo
+# The npm-packed package as users take it: esbuild (browser and Node), Vite 8 and 5,
+# webpack 5, a module worker, Node require(); each built with the real tool
+# (tests/consumers' pinned devDependencies) and run in headless Chromium or Node against
+# the emulator.
+test-consumers: pkg
+	cargo build -p functiongraph-emulator
+	node tests/consumers/run.mjs
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers
 	@echo "make test: all suites passed"

@@ -4,7 +4,9 @@
 // bytes go (twiggy top 15, of a build that keeps its names); and a one-invoke
 // browser program (bench/entries/) bundled with esbuild --bundle --minify --format=esm
 // --platform=browser, ours vs @aws-sdk/client-lambda. Ours keeps the wasm as a separate asset
-// (fetched via new URL(…, import.meta.url)), so its figure is bundle JS + wasm.
+// (fetched via new URL(…, import.meta.url)), so its figure is bundle JS + wasm. The inline
+// entry (functiongraph-client/inline: the wasm inside, as base64) is measured the same
+// way, bundled and minified with what it imports, next to the default entry's wasm + JS.
 // Deterministic: one measurement. Run alone: node bench/size.mjs
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -29,10 +31,13 @@ const sum = (list) => ({
   brotli: list.reduce((a, s) => a + s.brotli, 0),
 });
 
+/** The inline entry's copy of the wasm: counted with the inline entry, not as JS. */
+const INLINE_WASM = "functiongraph_client_bg.wasm.base64.js";
+
 function jsFiles(dir) {
   return readdirSync(dir, { recursive: true })
     .map((f) => join(dir, f))
-    .filter((f) => f.endsWith(".js") && statSync(f).isFile())
+    .filter((f) => f.endsWith(".js") && !f.endsWith(INLINE_WASM) && statSync(f).isFile())
     .sort();
 }
 
@@ -88,6 +93,8 @@ export async function run() {
   const entryName = "browser.js, bundled and minified";
   const entry = sizes((await bundle(join(pkgDir, "browser.js"), [])).buf);
   const total = sum([wasm, entry]);
+  // The inline entry as a page loads it: one script, the wasm inside.
+  const inline = sizes((await bundle(join(pkgDir, "inline.js"), [])).buf);
   const top = twiggyTop();
 
   const project = packageProject();
@@ -103,6 +110,7 @@ export async function run() {
   const oursTotal = sum([oursJs, wasm]);
   const awsJs = sizes(aws.buf);
   log(`size: package ${(total.gzip / KB).toFixed(1)} KB gzip (wasm ${(wasm.gzip / KB).toFixed(1)}, ${entryName} ${(entry.gzip / KB).toFixed(1)}; every JS file ${(js.gzip / KB).toFixed(1)}); ` +
+    `inline entry ${(inline.gzip / KB).toFixed(1)} KB gzip; ` +
     `bundle ours ${(oursTotal.gzip / KB).toFixed(1)} KB gzip (JS ${(oursJs.gzip / KB).toFixed(1)} + wasm), aws ${(awsJs.gzip / KB).toFixed(1)} KB gzip`);
 
   const section = "Size";
@@ -113,6 +121,7 @@ export async function run() {
     ["entry", entry, `JS of one entry (${entryName}, the larger)`],
     ["js", js, `JS, every file in pkg/ (${Object.keys(files).join(", ")})`],
     ["package", total, `package as one platform loads it: wasm + ${entryName}`],
+    ["inline", inline, "package through functiongraph-client/inline: inline.js (wasm inside, base64), bundled and minified"],
   ]) {
     for (const c of ["raw", "gzip", "brotli"]) {
       const extra = {};
@@ -141,7 +150,7 @@ export async function run() {
     figures,
     details: {
       method: "node:zlib gzip level 9 and brotli quality 11, each file compressed on its own. Package = pkg/functiongraph_client_bg.wasm + " +
-        "pkg/browser.js with what it imports (the wasm-bindgen glue, js/ snippets), bundled by esbuild --bundle --minify --format=esm. Bundles: esbuild --bundle --minify --format=esm --platform=browser " +
+        "pkg/browser.js with what it imports (the wasm-bindgen glue, js/ snippets), bundled by esbuild --bundle --minify --format=esm; the inline entry is pkg/inline.js bundled the same way (the wasm inside it as base64). Bundles: esbuild --bundle --minify --format=esm --platform=browser " +
         "of bench/entries/*.mjs; ours resolved from the npm-packed tarball, its wasm a separate asset counted in. KB = 1,024 bytes.",
       files: { "functiongraph_client_bg.wasm": wasm, ...files },
       twiggyTop15: top,

@@ -513,8 +513,10 @@ export declare class ServiceError extends FunctionGraphError {
 }
 
 /**
- * The request got no answer (DNS, refused, reset, CORS). `cause` is an `Error` with the platform
- * error's name and message (gloo-net, which sends the request, keeps no more of it).
+ * The request got no answer (DNS, refused, reset, CORS). The message names the method, the URL
+ * (without its query) and, where the platform gives it, the system error's code and address
+ * (`ECONNREFUSED 127.0.0.1:8787`); `cause` is the platform's error as `fetch` rejected (in
+ * Node, `cause.cause.code`). Browsers say only "Failed to fetch".
  */
 export declare class NetworkError extends FunctionGraphError {
   /** Always `"NetworkError"`. */
@@ -533,7 +535,10 @@ export declare class TimeoutError extends FunctionGraphError {
   readonly elapsedMs: number;
 }
 
-/** An argument was refused before any request was sent. */
+/**
+ * An argument was refused before any request was sent. The message ends with what was given
+ * (`got "urn:fss:…"`, cut at 60 characters; only the type for credentials and header values).
+ */
 export declare class ValidationError extends FunctionGraphError {
   /** Always `"ValidationError"`. */
   readonly name: "ValidationError";

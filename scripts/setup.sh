@@ -51,7 +51,7 @@ npm_ci() {
     echo "$sha" >"$stamp"
   fi
 }
-for lock in package-lock.json tests/compat/package-lock.json; do
+for lock in package-lock.json tests/compat/package-lock.json tests/consumers/package-lock.json; do
   [[ -f "$lock" ]] && npm_ci "$(dirname "$lock")"
 done
 

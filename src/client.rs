@@ -19,7 +19,7 @@ use crate::config::{
     check_headers, check_millis, check_project_id, has_line_break, CallOptions, Config, Endpoint,
     InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion,
 };
-use crate::error::Error;
+use crate::error::{shown, Error};
 use crate::paging::{Listing, Pager};
 use crate::transport::{send, Prepared};
 
@@ -39,8 +39,8 @@ impl Inner {
 }
 
 /// A FunctionGraph invocation client for one project. Cheap to clone (shared inside);
-/// every method is `async` and sends with gloo-net, so it runs wherever wasm-bindgen's
-/// futures do: browsers, workers, Node.
+/// every method is `async` and sends with the platform's `fetch` (answers read through
+/// gloo-net), so it runs wherever wasm-bindgen's futures do: browsers, workers, Node.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Rc<Inner>,
@@ -156,8 +156,8 @@ impl Client {
     /// The wire path of `op` on `function_urn`, which must be in the client's project.
     fn path(&self, function_urn: &str, op: Operation) -> Result<String, Error> {
         let field = "functionUrn";
-        let urn =
-            FunctionUrn::parse(function_urn).map_err(|e| Error::invalid(field, e.to_string()))?;
+        let urn = FunctionUrn::parse(function_urn)
+            .map_err(|e| Error::invalid(field, format!("{e}; got {}", shown(function_urn))))?;
         let project = &self.inner.config.project_id;
         if &urn.project_id != project {
             return Err(Error::invalid(

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use web_sys::AbortSignal;
 
-use crate::error::Error;
+use crate::error::{shown, Error};
 use crate::hooks::Hook;
 
 /// Default time limit of a call, retries included, ms.
@@ -187,7 +187,10 @@ impl Config {
         if !valid {
             return Err(Error::invalid(
                 "options.region",
-                "must be a region id such as cn-north-4",
+                format!(
+                    "must be a region id such as cn-north-4; got {}",
+                    shown(region)
+                ),
             ));
         }
         Ok(Config::new(
@@ -232,7 +235,18 @@ pub(crate) fn host_header(scheme: &str, authority: &str) -> String {
 
 impl Endpoint {
     pub(crate) fn parse(url: &str) -> Result<Endpoint, Error> {
-        let bad = |why: &str| Error::invalid("options.endpoint", why);
+        // The value shown without its query, fragment or user info (where secrets go).
+        let visible = url.split(['?', '#']).next().unwrap_or_default();
+        let visible = match visible.split_once('@') {
+            Some((_, host)) => format!("…@{host}"),
+            None => visible.to_owned(),
+        };
+        let bad = |why: &str| {
+            Error::invalid(
+                "options.endpoint",
+                format!("{why}; got {}", shown(&visible)),
+            )
+        };
         let (scheme, rest) =
             split_scheme(url).ok_or_else(|| bad("must start with http:// or https://"))?;
         if rest
@@ -305,7 +319,10 @@ pub(crate) fn check_project_id(project_id: &str) -> Result<(), Error> {
     if project_id.len() > 64 || !project_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::invalid(
             field,
-            "must be letters and digits (a 32-character project id)",
+            format!(
+                "must be letters and digits (a 32-character project id); got {}",
+                shown(project_id)
+            ),
         ));
     }
     Ok(())

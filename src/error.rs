@@ -32,11 +32,16 @@ pub enum Error {
     },
     /// The request got no answer (refused, reset, DNS, CORS).
     Network {
-        /// The platform's words for it.
+        /// `GET` or `POST`.
+        method: String,
+        /// Where the request went, without its query.
+        url: String,
+        /// The platform's words for it, with the system error's code and address where the
+        /// platform gives them (`ECONNREFUSED 127.0.0.1:59999 (fetch failed)`).
         message: String,
         /// Requests sent, retries included.
         attempts: u32,
-        /// The platform error, as a JS `Error` with its name and message.
+        /// The platform's error, as it rejected.
         cause: Option<JsValue>,
     },
     /// The call (or a wait) ran out of time.
@@ -87,6 +92,19 @@ impl Error {
     }
 }
 
+/// Longest part of a refused value an error shows, in characters.
+const SHOWN_MAX: usize = 60;
+
+/// A refused value as an error message shows it: quoted, control characters escaped, at
+/// most [`SHOWN_MAX`] characters. Only for values that are never secret (URNs, ids, enum
+/// words): credentials, header values and events are never shown.
+pub(crate) fn shown(value: &str) -> String {
+    match value.char_indices().nth(SHOWN_MAX) {
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+        None => format!("{value:?}"),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -100,7 +118,12 @@ impl fmt::Display for Error {
             Error::Service {
                 status, error_msg, ..
             } => write!(f, "HTTP {status}: {error_msg}"),
-            Error::Network { message, .. } => write!(f, "network error: {message}"),
+            Error::Network {
+                method,
+                url,
+                message,
+                ..
+            } => write!(f, "network error: {method} {url}: {message}"),
             // Whole milliseconds: the limit as the caller wrote it (and no float formatting).
             Error::Timeout { timeout_ms, .. } => {
                 write!(f, "the call timed out after {} ms", *timeout_ms as u64)

@@ -1,5 +1,6 @@
 //! Huawei Cloud FunctionGraph's invocation APIs for WebAssembly: a Rust async client
-//! that sends with gloo-net, and the `#[wasm_bindgen]` facade the npm package is.
+//! over the platform's `fetch` and gloo-net, and the `#[wasm_bindgen]` facade the npm
+//! package is.
 //!
 //! Rust apps compiled to wasm (Leptos, Yew, Dioxus admin tools) use [`Client`]
 //! directly; JavaScript gets the same client through [`bindings`], whose methods are

@@ -22,7 +22,7 @@ use crate::config::{
     CallOptions, Config, CredentialSource, Credentials, InvokeAsyncOptions, InvokeOptions, LogType,
     RequestVersion, Retry, RetryPolicy, WaitOptions,
 };
-use crate::error::Error;
+use crate::error::{shown, Error};
 use crate::signer::RequestToSign;
 
 use super::convert::attempt_hook;
@@ -43,6 +43,28 @@ extern "C" {
     fn date_time(date: &JsValue) -> Result<f64, JsValue>;
     #[wasm_bindgen(thread_local_v2, js_namespace = AbortSignal, js_name = prototype)]
     static ABORT_SIGNAL_PROTOTYPE: JsValue;
+}
+
+/// What a refused value is, for the message: its JS type only, never the value (this
+/// describes credentials too). `typeof` runs no user code.
+fn got(value: &JsValue) -> String {
+    let kind = if value.is_null() {
+        "null".to_owned()
+    } else if is_array(value).unwrap_or(false) {
+        "an array".to_owned()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    };
+    format!("got {kind}")
+}
+
+/// A refused number, for the message (written by JS: no float formatting in the wasm).
+fn got_number(n: f64) -> String {
+    let text = js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default();
+    format!("got {text}")
 }
 
 /// Undefined and null: an option not given.
@@ -87,12 +109,13 @@ fn typed<T: DeserializeOwned>(
     if absent(value) {
         return Ok(None);
     }
+    let refused = || Error::invalid(field, format!("{rule}; {}", got(value)));
     if !is(value) {
-        return Err(Error::invalid(field, rule));
+        return Err(refused());
     }
     serde_wasm_bindgen::from_value(value.clone())
         .map(Some)
-        .map_err(|_| Error::invalid(field, rule))
+        .map_err(|_| refused())
 }
 
 fn string(value: &JsValue, field: &str) -> Result<Option<String>, Error> {
@@ -143,7 +166,10 @@ fn whole(
     {
         Ok(value as u32)
     } else {
-        Err(Error::invalid(field, rule))
+        Err(Error::invalid(
+            field,
+            format!("{rule}; {}", got_number(value)),
+        ))
     }
 }
 
@@ -380,20 +406,20 @@ pub(crate) fn invoke_options(value: &JsValue, config: &Config) -> Result<InvokeO
     let log_type = match string(&o.log_type, "options.logType")?.as_deref() {
         None | Some("none") => LogType::None,
         Some("tail") => LogType::Tail,
-        Some(_) => {
+        Some(other) => {
             return Err(Error::invalid(
                 "options.logType",
-                "must be \"tail\" or \"none\"",
+                format!("must be \"tail\" or \"none\"; got {}", shown(other)),
             ))
         }
     };
     let request_version = match string(&o.request_version, "options.requestVersion")?.as_deref() {
         None | Some("v1") => RequestVersion::V1,
         Some("v0") => RequestVersion::V0,
-        Some(_) => {
+        Some(other) => {
             return Err(Error::invalid(
                 "options.requestVersion",
-                "must be \"v0\" or \"v1\"",
+                format!("must be \"v0\" or \"v1\"; got {}", shown(other)),
             ))
         }
     };
@@ -426,8 +452,12 @@ pub(crate) fn cancel_options(
     let kind = string(&o.kind, "options.type")?
         .as_deref()
         .map(|k| {
-            CancelType::parse(k)
-                .ok_or_else(|| Error::invalid("options.type", "must be \"force\" or \"recursive\""))
+            CancelType::parse(k).ok_or_else(|| {
+                Error::invalid(
+                    "options.type",
+                    format!("must be \"force\" or \"recursive\"; got {}", shown(k)),
+                )
+            })
         })
         .transpose()?;
     Ok((call_options(&o, config, "options")?, kind))
@@ -442,7 +472,10 @@ fn time(value: &JsValue, field: &str) -> Result<Option<i64>, Error> {
         return parse_query_time(&text).map(Some).ok_or_else(|| {
             Error::invalid(
                 field,
-                "must be a Date or a UTC time \"YYYY-MM-DDTHH:mm:ss\"",
+                format!(
+                    "must be a Date or a UTC time \"YYYY-MM-DDTHH:mm:ss\"; got {}",
+                    shown(&text)
+                ),
             )
         });
     }
@@ -489,7 +522,10 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
             AsyncStatus::parse(&s).ok_or_else(|| {
                 Error::invalid(
                     "query.status",
-                    "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD",
+                    format!(
+                        "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD; got {}",
+                        shown(&s)
+                    ),
                 )
             })
         })
@@ -609,7 +645,7 @@ pub(crate) fn event(value: &JsValue) -> Result<String, Error> {
 pub(crate) fn string_arg(value: &JsValue, field: &str) -> Result<String, Error> {
     value
         .as_string()
-        .ok_or_else(|| Error::invalid(field, "must be a string"))
+        .ok_or_else(|| Error::invalid(field, format!("must be a string; {}", got(value))))
 }
 
 js_fields! {

@@ -8,9 +8,9 @@ import { runInNewContext } from "node:vm";
 
 import { KEYS, PROJECT, TOKEN, eventually, installPackage, json, scripted, startEmulator, urn } from "./harness.mjs";
 
-let pkg, emulator, cleanup;
+let pkg, project, emulator, cleanup;
 before(async () => {
-  ({ mod: pkg, cleanup } = await installPackage());
+  ({ mod: pkg, dir: project, cleanup } = await installPackage());
   emulator = await startEmulator();
 });
 after(async () => {
@@ -400,6 +400,44 @@ describe("errors", () => {
     const c = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: `http://127.0.0.1:${port}`, credentials: { token: TOKEN } });
     const e = await rejectsWith(c.invoke(urn("echo"), {}), "NetworkError");
     assert.ok(e.cause);
+    // The message says what was sent where, and why it failed as Node tells it (the
+    // code under the platform error's own cause, which the client keeps whole).
+    const invocations = `http://127.0.0.1:${port}/v2/${PROJECT}/fgs/functions/${encodeURIComponent(urn("echo"))}/invocations`;
+    assert.equal(e.message, `network error: POST ${invocations}: ECONNREFUSED 127.0.0.1:${port} (fetch failed)`);
+    assert.equal(e.cause.name, "TypeError");
+    assert.equal(e.cause.cause?.code, "ECONNREFUSED");
+    // A listing's URL is shown without its query.
+    const l = await rejectsWith(c.listAsyncInvocations(urn("echo"), { requestId: "r-1", limit: 5, retry: false }), "NetworkError");
+    assert.match(l.message, new RegExp(`^network error: GET http://127\\.0\\.0\\.1:${port}/v2/${PROJECT}/fgs/functions/[^ ?]+/async-invocations: ECONNREFUSED `));
+  });
+
+  test("a refused value is shown in the message, short and never a credential", async () => {
+    const offline = new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: "http://127.0.0.1:9", credentials: { token: TOKEN } });
+    const bad = await rejectsWith(offline.invoke("urn:fss:cn-north-4:bad", {}), "ValidationError");
+    assert.match(bad.message, /^functionUrn: .*; got "urn:fss:cn-north-4:bad"$/);
+    const long = await rejectsWith(offline.invoke("x".repeat(500), {}), "ValidationError");
+    assert.ok(long.message.endsWith(`got "${"x".repeat(60)}"…`), long.message);
+    assert.match((await rejectsWith(offline.invoke(42, {}), "ValidationError")).message, /must be a string; got number$/);
+    assert.match((await rejectsWith(offline.invoke(urn("echo"), {}, { logType: "TAIL" }), "ValidationError")).message, /; got "TAIL"$/);
+    assert.match((await rejectsWith(offline.listAsyncInvocations(urn("echo"), { limit: 0.5 }), "ValidationError")).message, /; got 0\.5$/);
+    const thrown = (options) => {
+      try {
+        new pkg.FunctionGraphClient({ projectId: PROJECT, ...options });
+      } catch (e) {
+        return e;
+      }
+      assert.fail(`accepted ${JSON.stringify(options)}`);
+    };
+    assert.match(thrown({ region: "CN North" }).message, /; got "CN North"$/);
+    // An endpoint is shown without its query or user info, where secrets go.
+    const endpoint = thrown({ endpoint: "http://user:hunter2@h/?token=s3cret" }).message;
+    assert.match(endpoint, /; got "…@h\/"$/);
+    // Credentials: their type at most, never their value.
+    for (const credentials of [{ token: 918273645 }, { accessKey: "AK", secretKey: 918273645 }, { accessKey: 918273645, secretKey: "sk" }]) {
+      const e = thrown({ region: "cn-north-4", credentials });
+      assert.equal(e.field, "options.credentials");
+      assert.ok(!e.message.includes("918273645"), e.message);
+    }
   });
 });
 
@@ -601,5 +639,29 @@ describe("the package's shape", () => {
     assert.equal(meta.type, "module");
     assert.equal(meta.version, pkg.version());
     assert.match(readFileSync(`${root}/Cargo.toml`, "utf8"), new RegExp(`version = "${meta.version}"`));
+  });
+
+  // What Node prints for an error nobody catches is the first thing a user reads: the
+  // throwing line (Node echoes it: a minified entry echoed 13 KB), the name, the fields.
+  test("an uncaught ServiceError prints under 2 KB: its name, code and a readable frame", async () => {
+    const { execFile } = await import("node:child_process");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${project}/uncaught.mjs`, `import { FunctionGraphClient } from "functiongraph-client";
+const client = new FunctionGraphClient({ projectId: "${PROJECT}", endpoint: process.argv[2], credentials: { token: "${TOKEN}" } });
+await client.invoke("${urn("no-such-function")}", {});
+`);
+    const { code, stderr } = await new Promise((resolve) =>
+      execFile(process.execPath, ["uncaught.mjs", emulator.url], { cwd: project, timeout: 30_000 }, (err, _out, stderr) =>
+        resolve({ code: err?.code, stderr }),
+      ),
+    );
+    assert.equal(code, 1, stderr);
+    assert.ok(Buffer.byteLength(stderr) < 2048, `${Buffer.byteLength(stderr)} bytes:\n${stderr}`);
+    assert.match(stderr, /^ServiceError: FSS\.1051: /m);
+    assert.match(stderr, /errorCode: 'FSS\.1051'/);
+    // A frame with a real function name in a file of the package.
+    assert.match(stderr, /^ {4}at [A-Za-z_$][\w$]* \(file:\/\/\/.*\/node_modules\/functiongraph-client\/[^:]+\.js:\d+:\d+\)$/m);
+    // No line of it (Node echoes the throwing source line) is longer than a screen.
+    for (const line of stderr.split("\n")) assert.ok(line.length < 300, `a ${line.length}-character line`);
   });
 });

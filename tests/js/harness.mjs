@@ -15,7 +15,7 @@ export const KEYS = { accessKey: "DEVACCESSKEYEXAMPLE0", secretKey: "dev-secret-
 export const urn = (name, qualifier = "latest") =>
   `urn:fss:cn-north-4:${PROJECT}:function:default:${name}${qualifier ? ":" + qualifier : ""}`;
 
-/** `npm pack`s pkg/ and installs the tarball into a new project; returns the module. */
+/** `npm pack`s pkg/ and installs the tarball into a new project; returns the module and the project. */
 export async function installPackage() {
   const dir = mkdtempSync(join(tmpdir(), "fgs-client-test-"));
   const tarball = execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", dir, "--silent"], {
@@ -25,7 +25,7 @@ export async function installPackage() {
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--silent", join(dir, tarball)], { cwd: dir });
   writeFileSync(join(dir, "load.mjs"), 'export * from "functiongraph-client";\n');
   const mod = await import(pathToFileURL(join(dir, "load.mjs")).href);
-  return { mod, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { mod, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Starts target/debug/fgs-emulator on a free loopback port. */

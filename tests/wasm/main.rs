@@ -317,15 +317,29 @@ async fn timeouts_and_network_failures() {
         }),
         ..CallOptions::default()
     };
-    match offline
+    let failed = offline
         .list_async_invocations(&urn("echo"), &ListAsyncQuery::default(), &retry)
-        .await
-    {
+        .await;
+    let message = failed.as_ref().err().map(ToString::to_string);
+    match failed {
         Err(Error::Network {
-            attempts, cause, ..
+            attempts,
+            cause,
+            method,
+            url,
+            ..
         }) => {
             assert_eq!(attempts, 2);
             assert!(cause.is_some());
+            assert_eq!(method, "GET");
+            // The listing's URL without its query.
+            assert!(url.starts_with("http://127.0.0.1:9/v2/"), "{url}");
+            assert!(url.ends_with("/async-invocations"), "{url}");
+            let message = message.unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("network error: GET {url}: ")),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -1,0 +1,473 @@
+// The consumer matrix: the package as `npm pack` makes it, installed into a fresh project
+// and taken each way users take it, built with the real tool (this folder's pinned
+// devDependencies) and run, in headless Debian Chromium (playwright-core) or in Node,
+// against a real fgs-emulator on loopback. Each way asserts one invoke's result.
+//
+//   node tests/consumers/run.mjs
+//
+// Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/), CHROMIUM
+// (default /usr/bin/chromium). The emulator's log goes to test-output/consumers/. The
+// whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
+import { execFile, execFileSync } from "node:child_process";
+import { copyFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../..");
+const PKG_DIR = resolve(process.env.PKG_DIR ?? join(ROOT, "pkg"));
+const EMULATOR_BIN = process.env.FGS_EMULATOR ?? join(ROOT, "target/debug/fgs-emulator");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const OUT_DIR = join(ROOT, "test-output/consumers");
+const HARD_LIMIT_MS = 240_000;
+const CASE_LIMIT_MS = 30_000;
+const PROJECT = "0123456789abcdef0123456789abcdef";
+
+const run = createRun({ name: "consumer matrix", hardLimitMs: HARD_LIMIT_MS });
+const { state } = run;
+const exec = promisify(execFile);
+
+// ---------------------------------------------------------------- the consumer's code
+
+/** One invoke of `echo`; the event says which way the package was taken. */
+const invokeOnce = (entry, way) => `import { FunctionGraphClient, isFunctionGraphError } from "${entry}";
+
+export async function invokeOnce(endpoint) {
+  const client = new FunctionGraphClient({
+    projectId: "${PROJECT}",
+    endpoint,
+    credentials: { token: "dev-token" },
+  });
+  const urn = "urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest";
+  try {
+    const r = await client.invoke(urn, { way: "${way}" });
+    return { result: r.json() };
+  } catch (e) {
+    return { error: isFunctionGraphError(e) ? e.name + ": " + e.message : String(e?.stack ?? e) };
+  }
+}
+`;
+
+/** A page that runs `invokeOnce` and leaves the outcome in window.__outcome. */
+const pageMain = (entry, way) => `${invokeOnce(entry, way)}
+const endpoint = new URLSearchParams(location.search).get("emulator");
+invokeOnce(endpoint).then((outcome) => { window.__outcome = outcome; });
+`;
+
+const html = (script) => `<!doctype html><meta charset="utf-8"><title>consumer</title><body>${script}</body>`;
+/** A page that loads ./main.js as a module. */
+const MODULE_PAGE = html('<script type="module" src="./main.js"></script>');
+
+/** A program for Node, Deno or Bun: the outcome as JSON on stdout. */
+const nodeMain = (entry, way) => `${invokeOnce(entry, way)}
+const endpoint = globalThis.Deno ? Deno.args[0] : process.argv[2];
+console.log(JSON.stringify(await invokeOnce(endpoint)));
+`;
+
+// ---------------------------------------------------------------- the ways
+
+/** Where each way's source goes and its output is served from (inside the fresh project). */
+let project;
+const caseDir = (name) => join(project, "cases", name);
+const outDir = (name) => join(project, "out", name);
+
+function writeCase(name, files) {
+  mkdirSync(caseDir(name), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(caseDir(name), file), text);
+}
+
+/** A page importing `entry` as Vite takes it: index.html and main.js. */
+const vitePage = (name, entry) => ({ "index.html": MODULE_PAGE, "main.js": pageMain(entry, name) });
+
+/** `vite build` of a case made of `files` into out/<name>/. */
+const viteBuild = async (vitePackage, name, files, config = {}) => {
+  writeCase(name, files);
+  const { build } = await import(vitePackage);
+  await build({
+    configFile: false,
+    root: caseDir(name),
+    base: `/out/${name}/`,
+    logLevel: "warn",
+    ...config,
+    build: { outDir: outDir(name), emptyOutDir: true, reportCompressedSize: false, ...config.build },
+  });
+};
+
+/** The page of the worker ways: starts the worker, messages it at once, shows its answer. */
+const workerPage = (workerUrl) => `const worker = new Worker(${workerUrl}, { type: "module" });
+worker.onmessage = (e) => { window.__outcome = e.data; };
+worker.onerror = (e) => { window.__outcome = { error: "worker error: " + e.message }; };
+worker.postMessage(new URLSearchParams(location.search).get("emulator"));
+`;
+
+/** The worker's code: answers each message (the emulator's URL) with an invoke's outcome. */
+const workerMain = (entry, way) => `${invokeOnce(entry, way)}
+self.onmessage = async (e) => self.postMessage(await invokeOnce(e.data));
+`;
+
+/** The same, with the package imported only after onmessage is set. */
+const workerDynamic = `const loading = import("./invoke.js");
+self.onmessage = async (e) => self.postMessage(await (await loading).invokeOnce(e.data));
+`;
+
+/** A page whose module worker (found and bundled by Vite) imports `entry`. */
+const viteWorkerPage = (name, entry, { dynamic = false } = {}) => ({
+  "index.html": MODULE_PAGE,
+  "main.js": workerPage('new URL("./worker.js", import.meta.url)'),
+  "worker.js": dynamic ? workerDynamic : workerMain(entry, name),
+  "invoke.js": invokeOnce(entry, name),
+});
+
+/** A Vite dev server for a page importing `entry`; resolves with its URL. */
+const viteDev = async (vitePackage, name, entry, config = {}) => {
+  writeCase(name, vitePage(name, entry));
+  const { createServer } = await import(vitePackage);
+  const server = await createServer({
+    configFile: false,
+    root: caseDir(name),
+    cacheDir: join(caseDir(name), ".vite"),
+    logLevel: "warn",
+    server: { host: "127.0.0.1", port: 0, strictPort: false },
+    ...config,
+  });
+  devServers.push(server);
+  await server.listen();
+  return server.resolvedUrls.local[0];
+};
+const devServers = [];
+
+/**
+ * The browser ways: each builds out/<name>/index.html, or starts a dev server and
+ * returns its URL.
+ */
+const BROWSER_WAYS = {
+  // esbuild copies no `new URL(…, import.meta.url)` asset: the inline entry needs none.
+  async "esbuild, browser, functiongraph-client/inline"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+    const esbuild = await import("esbuild");
+    await esbuild.build({
+      entryPoints: [join(caseDir(name), "main.js")],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      minify: true,
+      outdir: outDir(name),
+      logLevel: "warning",
+    });
+    writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
+  },
+  // The current major, no configuration (browser entry: wasm asset, top-level await).
+  async "Vite 8, default entry, no configuration"(name) {
+    await viteBuild("vite", name, vitePage(name, "functiongraph-client"));
+  },
+  // Vite 5's default target has no top-level await: the README's setting.
+  async "Vite 5, default entry, build.target es2022"(name) {
+    await viteBuild("vite5", name, vitePage(name, "functiongraph-client"), { build: { target: "es2022" } });
+  },
+  // ...or the inline entry, which has no top-level await: no setting at all.
+  async "Vite 5, functiongraph-client/inline, no configuration"(name) {
+    await viteBuild("vite5", name, vitePage(name, "functiongraph-client/inline"));
+  },
+  // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
+  // cannot hold the default entry's top-level await; the inline entry has none.
+  async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
+    await viteBuild("vite", name, viteWorkerPage(name, "functiongraph-client/inline"));
+  },
+  // The default entry in a worker, as the README says: onmessage set first, the package
+  // imported after (its top-level await would hold back the handler); worker.format "es"
+  // because Vite's default iife cannot split out a dynamic import.
+  async "Vite 8, module worker, default entry imported after onmessage, worker.format es"(name) {
+    const files = viteWorkerPage(name, "functiongraph-client", { dynamic: true });
+    await viteBuild("vite", name, files, { worker: { format: "es" } });
+  },
+  async "Vite 8 dev server, default entry, no configuration"(name) {
+    return viteDev("vite", name, "functiongraph-client");
+  },
+  // Vite 5's dependency pre-bundling both refuses the top-level await and moves the module
+  // away from its wasm (a 404): the README's setting leaves the package out of it.
+  async "Vite 5 dev server, default entry, optimizeDeps.exclude"(name) {
+    return viteDev("vite5", name, "functiongraph-client", { optimizeDeps: { exclude: ["functiongraph-client"] } });
+  },
+  async "Vite 5 dev server, functiongraph-client/inline, no configuration"(name) {
+    return viteDev("vite5", name, "functiongraph-client/inline");
+  },
+  // No configuration beyond what webpack needs to run from an API call.
+  async "webpack 5, default entry, no configuration"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise((res, rej) =>
+      webpack(
+        { mode: "production", context: caseDir(name), entry: "./main.js", output: { path: outDir(name) } },
+        (err, s) => (err ? rej(err) : res(s)),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    writeFileSync(join(outDir(name), "index.html"), html('<script src="./main.js"></script>'));
+  },
+  // bun build, like esbuild, copies no wasm asset (the default entry's bundle would 404).
+  async "bun build --target=browser, functiongraph-client/inline"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+    await exec(BIN("bun"), ["build", "--target=browser", "--outdir", outDir(name), "main.js"], {
+      cwd: caseDir(name), env: QUIET_ENV, timeout: CASE_LIMIT_MS,
+    });
+    writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
+  },
+  // A module worker, unbundled, that a page messages at once: a message posted before the
+  // worker's module finished evaluating would be lost (and the page would wait forever).
+  async "module worker, functiongraph-client/inline, messaged at once"(name) {
+    mkdirSync(outDir(name), { recursive: true });
+    writeFileSync(join(outDir(name), "worker.js"), workerMain("/node_modules/functiongraph-client/inline.js", name));
+    writeFileSync(join(outDir(name), "index.html"), html(`<script type="module">\n${workerPage('"./worker.js"')}</script>`));
+  },
+};
+
+/** This folder's tools' executables (deno, bun: the npm packages of their binaries). */
+const BIN = (name) => join(HERE, "node_modules/.bin", name);
+/** No update checks, telemetry or caches outside the run. */
+const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" };
+
+/**
+ * Runtime ways: each returns the command to run (the emulator's URL is added as its last
+ * argument), run from the case's folder inside the project.
+ */
+const RUNTIME_WAYS = {
+  // Bundled for Node: the default entry would read the wasm next to the bundle (ENOENT);
+  // the inline entry's bundle is one file, run from a folder with no node_modules.
+  async "esbuild, Node, functiongraph-client/inline (run from a folder without node_modules)"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
+    const esbuild = await import("esbuild");
+    const bundle = join(outDir(name), "main.mjs");
+    await esbuild.build({
+      entryPoints: [join(caseDir(name), "main.mjs")],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      outfile: bundle,
+      logLevel: "warning",
+    });
+    const alone = join(run.tempDir("fgs-consumer-alone-"), "main.mjs");
+    copyFileSync(bundle, alone);
+    return [process.execPath, alone];
+  },
+  // CommonJS: require() of the ESM package (Node ≥ 20.19, no top-level await in it).
+  async "Node require(), default entry and /inline"(name) {
+    writeCase(name, {
+      "main.cjs": `const { FunctionGraphClient } = require("functiongraph-client");
+const inline = require("functiongraph-client/inline");
+if (inline.FunctionGraphClient !== FunctionGraphClient) throw new Error("two copies of the client");
+const client = new FunctionGraphClient({
+  projectId: "${PROJECT}",
+  endpoint: process.argv[2],
+  credentials: { token: "dev-token" },
+});
+client
+  .invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" })
+  .then((r) => console.log(JSON.stringify({ result: r.json() })))
+  .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
+`,
+    });
+    return [process.execPath, join(caseDir(name), "main.cjs")];
+  },
+  // Deno reads the default entry's wasm file: --allow-read (the README says so)...
+  async "Deno, default entry, --allow-net --allow-read"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    return [BIN("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "main.mjs"];
+  },
+  // ...and the inline entry needs no read permission at all.
+  async "Deno, functiongraph-client/inline, --allow-net only"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
+    return [BIN("deno"), "run", "--allow-net=127.0.0.1", "main.mjs"];
+  },
+  async "Bun, default entry"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    return [BIN("bun"), "run", "main.mjs"];
+  },
+};
+
+// ---------------------------------------------------------------- resources
+
+/** npm-packs pkg/ and installs the tarball into a new project (offline: no registry). */
+function freshProject() {
+  const dir = run.tempDir("fgs-consumers-");
+  const tarball = execFileSync("npm", ["pack", PKG_DIR, "--pack-destination", dir, "--silent"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop();
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--silent", join(dir, tarball)], { cwd: dir });
+  return dir;
+}
+
+/** Serves the project folder (built ways under /out/, the installed package under /node_modules/). */
+function startStaticServer(base) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = normalize(join(base, path));
+    if (!file.startsWith(base + sep)) return res.writeHead(403).end();
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      statSync(file);
+    } catch {
+      return res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    createReadStream(file).pipe(res);
+  });
+  state.server = server;
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => ok(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+let emulatorUrl;
+let pageOrigin;
+
+before(async () => {
+  mkdirSync(OUT_DIR, { recursive: true });
+  project = freshProject();
+  const { chromium } = await import("playwright-core");
+  const started = await Promise.allSettled([
+    run.startEmulator({
+      bin: EMULATOR_BIN,
+      args: ["--functions", join(ROOT, "examples/functions"), "--data", run.tempDir("fgs-consumers-data-")],
+      logFile: join(OUT_DIR, "emulator.log"),
+    }),
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (state.browser = b)),
+    startStaticServer(project),
+  ]);
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  [emulatorUrl, , pageOrigin] = started.map((s) => s.value);
+});
+
+after(async () => {
+  for (const server of devServers) await server.close().catch(() => {});
+  await run.cleanup();
+});
+
+/** What every way must get back: echo's answer to its own event. */
+function assertEchoed(outcome, name) {
+  assert.ok(outcome, "no outcome");
+  assert.equal(outcome.error, undefined, outcome.error);
+  assert.deepEqual(outcome.result, { way: name });
+}
+
+const slug = (title) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
+for (const [title, build] of Object.entries(BROWSER_WAYS)) {
+  test(`${title} (Chromium)`, async () => {
+    const name = slug(title);
+    const url = (await build(name)) ?? `${pageOrigin}/out/${name}/`;
+    const context = await state.browser.newContext();
+    state.contexts.add(context);
+    const problems = [];
+    try {
+      const page = await context.newPage();
+      page.on("pageerror", (err) => problems.push(`pageerror: ${err?.stack || err}`));
+      page.on("console", (msg) => msg.type() === "error" && problems.push(`console.error: ${msg.text()}`));
+      await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, (route) => {
+        problems.push(`non-loopback request blocked: ${route.request().url()}`);
+        return route.abort();
+      });
+      await page.goto(`${url}?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
+      await page
+        .waitForFunction(() => window.__outcome !== undefined, null, { timeout: CASE_LIMIT_MS, polling: 100 })
+        .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
+      assertEchoed(await page.evaluate(() => window.__outcome), name);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      state.contexts.delete(context);
+    }
+  });
+}
+
+for (const [title, build] of Object.entries(RUNTIME_WAYS)) {
+  test(title, async () => {
+    const name = slug(title);
+    const [command, ...args] = await build(name);
+    const env = { ...QUIET_ENV, DENO_DIR: join(project, ".deno") };
+    const { stdout } = await exec(command, [...args, emulatorUrl], { timeout: CASE_LIMIT_MS, cwd: caseDir(name), env });
+    assertEchoed(JSON.parse(stdout.trim().split("\n").pop()), name);
+  });
+}
+
+// The npm README's Node examples, run as written in a default `npm init -y` project (no
+// "type": "module"): only the emulator's address is changed.
+test("the npm README's Node examples run as written (example.mjs, example.cjs)", async () => {
+  const readme = readFileSync(join(project, "node_modules/functiongraph-client/README.md"), "utf8");
+  const examples = [...readme.matchAll(/```js\n\/\/ (example\.[cm]js)\n([\s\S]*?)```/g)];
+  assert.deepEqual(examples.map((m) => m[1]), ["example.mjs", "example.cjs"]);
+  const dir = join(project, "cases", "readme");
+  mkdirSync(dir, { recursive: true });
+  execFileSync("npm", ["init", "-y"], { cwd: dir, stdio: "ignore" });
+  for (const [, file, code] of examples) {
+    writeFileSync(join(dir, file), code.replaceAll("http://127.0.0.1:8787", emulatorUrl));
+    const { stdout } = await exec(process.execPath, [file], { cwd: dir, timeout: CASE_LIMIT_MS });
+    assert.match(stdout, /hello (world|require)/, `${file} printed:\n${stdout}`);
+    if (file === "example.mjs") assert.match(stdout, /^SUCCESS /m, stdout);
+  }
+});
+
+// The types as each TypeScript resolution mode finds them, for both entries (node10
+// ignores `exports`: it finds index.d.ts by `types` and inline.d.ts by its path).
+test("TypeScript resolves both entries' types: node16, nodenext, bundler, node10", async () => {
+  const dir = join(project, "cases", "typescript");
+  const source = `import { FunctionGraphClient, type InvokeResult } from "functiongraph-client";
+import { FunctionGraphClient as Inline, ValidationError } from "functiongraph-client/inline";
+const client: FunctionGraphClient = new Inline({ projectId: "${PROJECT}", region: "cn-north-4" });
+export const result: Promise<InvokeResult> = client.invoke("urn", {});
+export const refused: string = new ValidationError("m").message;
+// @ts-expect-error: the types are real, not any
+client.invoke(1, {}, { logType: "everything" });
+`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "consumer.ts"), source);
+  writeFileSync(join(dir, "consumer.mts"), source);
+  const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+  for (const [moduleResolution, module, file] of [
+    ["node16", "node16", "consumer.mts"],
+    ["nodenext", "nodenext", "consumer.mts"],
+    ["bundler", "esnext", "consumer.ts"],
+    ["node10", "commonjs", "consumer.ts"],
+  ]) {
+    const compilerOptions = {
+      strict: true, noEmit: true, target: "es2022", module, moduleResolution, types: [],
+      lib: ["es2022", "dom", "esnext.disposable"],
+    };
+    const config = join(dir, `tsconfig.${moduleResolution}.json`);
+    writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));
+    await exec(process.execPath, [tsc, "-p", config], { cwd: dir })
+      .catch((e) => assert.fail(`tsc --moduleResolution ${moduleResolution}:\n${e.stdout}${e.stderr}`));
+  }
+});
+
+// The package's own files: what `npm pack` put in it.
+test("the tarball carries both licences, the inline entry and main/browser fallbacks", () => {
+  const installed = join(project, "node_modules/functiongraph-client");
+  for (const file of ["LICENSE-MIT", "LICENSE-APACHE", "inline.js", "inline.d.ts", "functiongraph_client_bg.wasm.base64.js"]) {
+    assert.ok(statSync(join(installed, file)).size > 0, file);
+  }
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  assert.equal(manifest.main, "./node.js");
+  assert.equal(manifest.browser, "./browser.js");
+  assert.equal(manifest.exports["./inline"].default, "./inline.js");
+  assert.equal(manifest.repository, undefined, "no placeholder repository");
+  // The JavaScript is shipped as written (readable stack frames): a source map, if one is
+  // ever added, must be in the package and carry its sources.
+  for (const file of readdirSync(installed, { recursive: true }).filter((f) => f.endsWith(".js"))) {
+    const map = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(installed, file), "utf8"))?.[1];
+    if (!map) continue;
+    const mapFile = join(installed, dirname(file), map);
+    assert.ok(mapFile.startsWith(installed + sep), `${file}: its map ${map} is outside the package`);
+    const { sources, sourcesContent } = JSON.parse(readFileSync(mapFile, "utf8"));
+    assert.equal(sourcesContent?.length, sources.length, `${file}: ${map} has no sourcesContent`);
+  }
+});
