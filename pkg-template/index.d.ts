@@ -335,7 +335,7 @@ export declare class FunctionGraphClient {
    * A function that fails still resolves, with `functionError` set.
    * @param functionUrn `urn:fss:{region}:{projectId}:function:{package}:{name}[:{version}|:!{alias}]`, in the client's project.
    * @throws {ValidationError} bad URN (or another project's), event, or options.
-   * @throws {ServiceError} the service refused: 404 FSS.1051 no such function, 429 throttled, 401/403 credentials, ...
+   * @throws {ServiceError} the service refused: 404 FSS.0404 no such function, 429 throttled, 401/403 credentials, ...
    * @throws {NetworkError} no answer.
    * @throws {TimeoutError} past `timeoutMs`.
    * @throws {ResponseError} an answer that cannot be understood.
@@ -349,7 +349,7 @@ export declare class FunctionGraphClient {
    * Queues a function run; resolves once the service has accepted it. The event is as for
    * `invoke`, at most 256 KB (UTF-8 bytes).
    * @throws {ValidationError} bad URN (or another project's), event, or options.
-   * @throws {ServiceError} the service refused (e.g. 404 FSS.1051, 429, 503 FSS.0503 not accepted).
+   * @throws {ServiceError} the service refused (e.g. 404 FSS.0404, 429, 503 FSS.0503 not accepted).
    * @throws {NetworkError | TimeoutError | ResponseError}
    * @example
    * const { requestId } = await client.invokeAsync(urn, { job: 42 });
@@ -376,8 +376,11 @@ export declare class FunctionGraphClient {
   listActiveAsyncInvocations(functionUrn: string, query?: ListActiveAsyncInvocationsQuery): Promise<AsyncInvocationPage>;
 
   /**
-   * Stops a WAIT or RUNNING async invocation; it ends as DISCARD. Resolves when the service has done it.
-   * @throws {ServiceError} 400 FSS.0400 when it has already finished, 404 when it does not exist.
+   * Stops a WAIT or RUNNING async invocation; it ends as DISCARD with error code 4208 ("function
+   * invocation canceled"). Resolves when the service has done it.
+   * @throws {ServiceError} 400 FSS.0400: it has already finished, or "Invalid RequestId" (unknown,
+   * malformed, or another function's).
+   * @throws {ServiceError} 404 FSS.0404 "can not find function".
    * @throws {ValidationError | NetworkError | TimeoutError | ResponseError}
    * @example
    * await client.cancelAsyncInvocation(urn, requestId, { type: "force" });
@@ -502,7 +505,7 @@ export declare class ServiceError extends FunctionGraphError {
   readonly name: "ServiceError";
   /** HTTP status, e.g. 404. */
   readonly status: number;
-  /** The service's code, e.g. `"FSS.1051"`, `"APIGW.0301"`; `""` when the body had none (e.g. an HTML 502). */
+  /** The service's code, e.g. `"FSS.0404"`, `"APIGW.0301"`; `""` when the body had none (e.g. an HTML 502). */
   readonly errorCode: string;
   /** The service's message (or the start of a non-JSON body). */
   readonly errorMsg: string;
@@ -514,9 +517,9 @@ export declare class ServiceError extends FunctionGraphError {
 
 /**
  * The request got no answer (DNS, refused, reset, CORS). The message names the method, the URL
- * (without its query) and, where the platform gives it, the system error's code and address
- * (`ECONNREFUSED 127.0.0.1:8787`); `cause` is the platform's error as `fetch` rejected (in
- * Node, `cause.cause.code`). Browsers say only "Failed to fetch".
+ * (without its query) and the platform's words (`fetch failed` in Node, `Failed to fetch` in
+ * browsers); `cause` is an `Error` with the platform error's name and message (not the system
+ * error's code, which gloo-net, sending the request, does not keep).
  */
 export declare class NetworkError extends FunctionGraphError {
   /** Always `"NetworkError"`. */

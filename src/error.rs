@@ -36,12 +36,12 @@ pub enum Error {
         method: String,
         /// Where the request went, without its query.
         url: String,
-        /// The platform's words for it, with the system error's code and address where the
-        /// platform gives them (`ECONNREFUSED 127.0.0.1:59999 (fetch failed)`).
+        /// The platform's words for it (`fetch failed` in Node, `Failed to fetch` in
+        /// Chromium), as gloo-net keeps them: name and message, not the system error's code.
         message: String,
         /// Requests sent, retries included.
         attempts: u32,
-        /// The platform's error, as it rejected.
+        /// The platform's error, as a JS `Error` with its name and message.
         cause: Option<JsValue>,
     },
     /// The call (or a wait) ran out of time.

@@ -1,14 +1,13 @@
-//! One call on the wire: credentials, signing, sending, retries with backoff, the hooks,
-//! and the answer read in full through gloo-net. An abort (the caller's or the timeout's)
+//! One call on the wire: credentials, signing, sending with gloo-net, retries with
+//! backoff, the hooks, and the answer read in full. An abort (the caller's or the timeout's)
 //! ends the call at once, in a backoff too.
 
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::query::decode;
 use functiongraph_protocol::sign::{sign, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
-use gloo_net::http::{Headers, Response};
+use gloo_net::http::{Headers, Request, Response};
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -238,19 +237,8 @@ async fn read_body(response: &Response, cap: usize) -> Result<Body, JsValue> {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The platform's `fetch`: the global binding gloo-net's `Request::send` calls too.
-    /// gloo-net (0.6, and 0.7, the newest) turns a rejection into its name and message,
-    /// which drops what Node puts under `cause` (`ECONNREFUSED 127.0.0.1:…`): the request
-    /// is sent here, and the answer read through gloo-net's `Response`. (`catch`: a
-    /// platform without `fetch` rejects the call instead of throwing through the wasm.)
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn platform_fetch(request: &web_sys::Request) -> Result<js_sys::Promise, JsValue>;
-}
-
-/// One attempt: the request is built as a `web_sys::Request` from the signed URL (gloo's
-/// builder would re-encode the query); a rejection is the platform's own error.
+/// One attempt through gloo-net: the request is built as a `web_sys::Request` from the
+/// signed URL (gloo's builder would re-encode the query) and wrapped.
 async fn fetch_once(
     method: &str,
     url: &str,
@@ -273,9 +261,8 @@ async fn fetch_once(
     // Never follow a redirect: fetch would send the token, or the signed headers, and the
     // event to wherever the answer points. A 3xx is an error of its own (see `redirect`).
     init.set_redirect(RequestRedirect::Manual);
-    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
-    let response = JsFuture::from(platform_fetch(&request)?).await?;
-    let response = Response::from(response.unchecked_into::<web_sys::Response>());
+    let request = Request::from(web_sys::Request::new_with_str_and_init(url, &init)?);
+    let response = request.send().await.map_err(gloo_error)?;
     let body = read_body(&response, cap).await?;
     Ok((response, body))
 }
@@ -303,47 +290,13 @@ fn redirect(response: &Response, attempts: u32) -> Option<Error> {
     })
 }
 
-/// What the platform says of a request that got no answer: its message and, where the
-/// platform gives them (Node under `cause`, Bun on the error itself), the system error's
-/// code and the address it concerns, e.g. `ECONNREFUSED 127.0.0.1:59999 (fetch failed)`.
-/// Browsers say only "Failed to fetch" (they hide the reason from scripts).
-fn network_detail(error: &JsValue) -> String {
-    let get = |v: &JsValue, key: &str| Reflect::get(v, &JsValue::from_str(key)).ok();
-    let text = |v: &JsValue, key: &str| get(v, key).and_then(|v| v.as_string());
-    let message = text(error, "message").unwrap_or_default();
-    let inner = get(error, "cause").filter(JsValue::is_object);
-    let source = inner
-        .as_ref()
-        .filter(|c| text(c, "code").is_some())
-        .unwrap_or(error);
-    let Some(code) = text(source, "code") else {
-        return message;
-    };
-    // Several addresses tried (localhost as ::1 and 127.0.0.1): an AggregateError's first.
-    let first = get(source, "errors")
-        .filter(|e| e.is_object())
-        .and_then(|e| Reflect::get_u32(&e, 0).ok())
-        .filter(JsValue::is_object);
-    let at = first.as_ref().unwrap_or(source);
-    let place = match (
-        text(at, "address"),
-        get(at, "port").and_then(|p| p.as_f64()),
-    ) {
-        (Some(address), Some(port)) => Some(format!("{address}:{}", port as u32)),
-        (address, _) => address.or_else(|| text(source, "hostname")),
-    };
-    let detail = match place {
-        Some(place) => format!("{code} {place}"),
-        None => match text(source, "message").filter(|m| !m.is_empty() && *m != message) {
-            Some(reason) => format!("{code}: {reason}"),
-            None => code,
-        },
-    };
-    if message.is_empty() {
-        detail
-    } else {
-        format!("{detail} ({message})")
-    }
+/// The platform's words for a request that got no answer ("fetch failed", "Failed to
+/// fetch"), as gloo-net kept them.
+fn network_message(error: &JsValue) -> String {
+    Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
 }
 
 /// gloo-net keeps a JS error's name and message, not the object: make it an `Error` again.
@@ -437,8 +390,9 @@ pub(crate) async fn send(
                         // The path only: the query says nothing the reader needs, and a
                         // message should not grow with it.
                         url: url.split(['?', '#']).next().unwrap_or_default().to_owned(),
-                        // Read, not assumed: what a platform rejects with need not be an Error.
-                        message: network_detail(&cause),
+                        // gloo-net keeps the platform's name and message, not its
+                        // `cause` (Node's ECONNREFUSED): see README, "How the client is built".
+                        message: network_message(&cause),
                         attempts: attempt,
                         cause: Some(cause),
                     });
