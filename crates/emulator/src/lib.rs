@@ -12,6 +12,8 @@ pub mod config;
 pub mod dispatcher;
 pub mod functions;
 pub mod invoke;
+pub mod memory;
+pub mod output;
 pub mod pool;
 pub mod state;
 pub mod store;
@@ -163,10 +165,12 @@ impl Emulator {
     }
 }
 
-/// Stops workers idle longer than `worker_idle_secs`, checking a few times per period.
+/// Stops workers idle longer than `worker_idle_secs`, checking a few times per period
+/// and at least every second, so an idle worker that exited by itself has what it
+/// started ended soon after.
 async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     let max_idle = Duration::from_secs_f64(state.config.worker_idle_secs.max(0.1));
-    let every = (max_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
+    let every = (max_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
