@@ -1,5 +1,5 @@
 //! Emulator configuration: the identity it answers as, the credentials it accepts,
-//! and CORS. Read from a TOML file; every field has the documented local default.
+//! CORS and connection limits. Read from a TOML file; every field has the documented local default.
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,13 @@ pub struct Config {
     pub no_auth: bool,
     /// Origins allowed to call from a browser; `"*"` allows any.
     pub cors_origins: Vec<String>,
+    /// Seconds a connection may take to send a request's head, counted from when the
+    /// server starts waiting for it: a half-sent head and an idle keep-alive connection
+    /// are closed after this long. Also the longest pause allowed inside a request body.
+    pub header_read_timeout_secs: f64,
+    /// Connections served at once. At the limit the oldest connection is asked to close
+    /// (at once when idle, after its answer when busy) before the next is served.
+    pub max_connections: usize,
     /// The Node.js executable that runs handlers.
     pub node: PathBuf,
     /// Seconds an async invocation waits before it is retried after a failure.
@@ -57,6 +64,12 @@ pub const DEV_ACCESS_KEY: &str = "DEVACCESSKEYEXAMPLE0";
 /// Default secret key.
 pub const DEV_SECRET_KEY: &str = "dev-secret-key-example";
 
+/// Default of [`Config::header_read_timeout_secs`].
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: f64 = 10.0;
+/// Default of [`Config::max_connections`]: well under the usual 1,024 descriptors, so
+/// workers, the store and logs always have some left.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -70,6 +83,8 @@ impl Default for Config {
             }],
             no_auth: false,
             cors_origins: vec!["*".into()],
+            header_read_timeout_secs: DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             node: PathBuf::from("node"),
             async_retry_delay_secs: 1.0,
             worker_idle_secs: 300.0,

@@ -15,6 +15,7 @@ pub mod invoke;
 pub mod memory;
 pub mod output;
 pub mod pool;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod worker;
@@ -33,6 +34,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::functions::Registry;
@@ -150,9 +152,12 @@ impl Emulator {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let config = &self.state.config;
+        let limits = serve::Limits {
+            header_read_timeout: read_timeout(config),
+            max_connections: config.max_connections,
+        };
+        let result = serve::serve(listener, self.router(), limits, shutdown).await;
         self.stop().await;
         result
     }
@@ -163,6 +168,17 @@ impl Emulator {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.dispatcher).await;
         self.state.pools.stop_all();
     }
+}
+
+/// The header-read timeout, also the longest pause allowed inside a request body.
+fn read_timeout(config: &Config) -> Duration {
+    let secs = config.header_read_timeout_secs;
+    let secs = if secs.is_finite() {
+        secs.clamp(0.05, 86_400.0)
+    } else {
+        config::DEFAULT_HEADER_READ_TIMEOUT_SECS
+    };
+    Duration::from_secs_f64(secs)
 }
 
 /// Stops workers idle longer than `worker_idle_secs`, checking a few times per period
@@ -187,6 +203,7 @@ async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>
 /// `/_emulator/info`, and with a [`Site`] its static files, all behind CORS.
 pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
+    let body_timeout = RequestBodyTimeoutLayer::new(read_timeout(&state.config));
     let routes = match site {
         None => Router::new().fallback(api::handle),
         Some(site) => {
@@ -200,6 +217,7 @@ pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
     routes
         .route("/_emulator/info", get(api::info))
         .layer(cors)
+        .layer(body_timeout)
         .with_state(state)
 }
 
