@@ -8,6 +8,7 @@
 pub mod api;
 pub mod api_error;
 pub mod auth;
+pub mod browser;
 pub mod config;
 pub mod dispatcher;
 pub mod functions;
@@ -25,14 +26,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, Method};
 use axum::routing::{any, get};
 use axum::Router;
 use functiongraph_protocol::headers as h;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
@@ -199,8 +200,9 @@ async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>
     }
 }
 
-/// The router: the API ([`api::handle`] routes it with the protocol crate's parser),
-/// `/_emulator/info`, and with a [`Site`] its static files, all behind CORS.
+/// The router: the API ([`api::handle`] routes it with the protocol crate's parser)
+/// and with a [`Site`] its static files, behind CORS; `/_emulator/info` outside it (no
+/// other origin may read it); all behind the `Host` check.
 pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let body_timeout = RequestBodyTimeoutLayer::new(read_timeout(&state.config));
@@ -215,18 +217,18 @@ pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
         }
     };
     routes
-        .route("/_emulator/info", get(api::info))
         .layer(cors)
+        .route("/_emulator/info", get(api::info))
         .layer(body_timeout)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            browser::check_host,
+        ))
         .with_state(state)
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allow_origin = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
+    let allow_origin = browser::allow_origin(origins);
     let names = |list: &[&'static str]| {
         list.iter()
             .map(|n| HeaderName::from_static(n))

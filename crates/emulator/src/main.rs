@@ -21,13 +21,17 @@ struct Args {
     /// Folder for the SQLite store of async invocations.
     #[arg(long, default_value = ".fgs-data")]
     data: PathBuf,
-    /// TOML configuration (identity, credentials, CORS, limits); defaults to the
+    /// TOML configuration (identity, credentials, CORS, hosts, limits); defaults to the
     /// local dev identity.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Accept requests without credentials.
     #[arg(long)]
     no_auth: bool,
+    /// Also answer this host name in the Host header (repeatable; "*" for any). Loopback
+    /// names and IP addresses are always answered.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// Connections served at once (default 256, or the config's max_connections).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: Option<u32>,
@@ -67,6 +71,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => Config::default(),
     };
     config.no_auth |= args.no_auth;
+    config
+        .allowed_hosts
+        .extend(args.allowed_hosts.iter().cloned());
     if let Some(n) = args.max_connections {
         config.max_connections = n as usize;
     }
