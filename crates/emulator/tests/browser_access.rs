@@ -45,7 +45,7 @@ async fn emulator(config: Config) -> (Emulator, tempfile::TempDir, tempfile::Tem
     (emu, functions, data)
 }
 
-fn preflight<'a>(origin: &'a str) -> Vec<(&'a str, &'a str)> {
+fn preflight(origin: &str) -> Vec<(&str, &str)> {
     vec![
         ("host", "127.0.0.1:8787"),
         ("origin", origin),
