@@ -297,21 +297,24 @@ fn idle_and_half_sent_connections_are_closed() {
 fn a_request_answers_while_more_idle_sockets_than_the_limit_are_open() {
     let functions = functions_dir();
     let data = data_dir();
-    // A long header timeout: the idle sockets stay unless the limit makes room.
-    let emu = EmulatorProcess::start(
+    // As in the issue, scaled down: under `ulimit -n 128`, 200 idle sockets would take
+    // every descriptor (before, calls then hung for as long as the sockets stayed). A
+    // long header timeout: the idle sockets stay unless the connection cap makes room.
+    let emu = EmulatorProcess::start_with_fd_limit(
         functions.path(),
         data.path(),
         &["--header-read-timeout", "120", "--max-connections", "8"],
+        128,
     );
     let addr = emu.addr.as_str();
-    let idle: Vec<_> = (0..40)
+    let idle: Vec<_> = (0..200)
         .map(|_| std::net::TcpStream::connect(addr).unwrap())
         .collect();
     let target = op_path("echo", Operation::Invoke);
     for i in 0..3 {
         let body = format!("{{\"call\":{i}}}");
         let r = http(addr, "POST", &target, &token_headers(), body.as_bytes());
-        assert_eq!(r.status, 200, "call {i} while 40 idle sockets are open");
+        assert_eq!(r.status, 200, "call {i} while 200 idle sockets are open");
         assert_eq!(r.json()["result"], body);
     }
     drop(idle);
