@@ -11,7 +11,7 @@ use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 
 /// How long to wait for a slot after asking one connection to close, before asking
 /// the next oldest too (a busy one closes only after its answer).
@@ -31,6 +31,26 @@ pub struct Limits {
 struct Open {
     next_id: u64,
     conns: BTreeMap<u64, Arc<Notify>>,
+}
+
+/// A free connection slot. At the cap the oldest connection is asked to close (an idle
+/// one closes at once), then the next oldest after each [`EVICTION_STEP`], so a new
+/// caller is served while idle sockets sit open.
+async fn slot(slots: &Arc<Semaphore>, open: &Mutex<Open>) -> OwnedSemaphorePermit {
+    loop {
+        if let Ok(permit) = slots.clone().try_acquire_owned() {
+            return permit;
+        }
+        let oldest = open.lock().expect("open lock").conns.pop_first();
+        if let Some((_, close)) = oldest {
+            close.notify_one();
+        }
+        if let Ok(Ok(permit)) =
+            tokio::time::timeout(EVICTION_STEP, slots.clone().acquire_owned()).await
+        {
+            return permit;
+        }
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets every open
@@ -62,21 +82,9 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let permit = loop {
-            if let Ok(permit) = slots.clone().try_acquire_owned() {
-                break permit;
-            }
-            // At the cap: the oldest connection goes first (an idle one closes at once),
-            // so a new caller is served while idle sockets sit open.
-            let oldest = open.lock().expect("open lock").conns.pop_first();
-            if let Some((_, close)) = oldest {
-                close.notify_one();
-            }
-            if let Ok(Ok(permit)) =
-                tokio::time::timeout(EVICTION_STEP, slots.clone().acquire_owned()).await
-            {
-                break permit;
-            }
+        let permit = tokio::select! {
+            permit = slot(&slots, &open) => permit,
+            () = &mut shutdown => break,
         };
         let close = Arc::new(Notify::new());
         let id = {
