@@ -278,10 +278,18 @@ fn idle_and_half_sent_connections_are_closed() {
     }
     req.push_str("\r\n{}");
     kept.write_all(req.as_bytes()).unwrap();
+    // A complete head, then part of the body it announced.
+    let mut half_body = std::net::TcpStream::connect(addr).unwrap();
+    let head = req.replace("Content-Length: 2", "Content-Length: 20");
+    half_body
+        .write_all(head.trim_end_matches("{}").as_bytes())
+        .unwrap();
+    half_body.write_all(b"{\"half\":").unwrap();
     for (name, stream) in [
         ("idle", &mut idle),
         ("half-sent", &mut half),
         ("kept-alive", &mut kept),
+        ("half-body", &mut half_body),
     ] {
         assert!(
             closed_by_server(stream),
