@@ -296,9 +296,19 @@ fn idle_and_half_sent_connections_are_closed() {
             "the {name} connection stayed open"
         );
     }
-    // A normal request still answers.
+    // A normal request still answers, and a call that runs longer than the timeout
+    // is not cut: the timer covers reading a request, not answering it.
     let r = http(addr, "POST", &target, &token_headers(), b"{\"still\":1}");
     assert_eq!(r.status, 200);
+    let slow = op_path("sleep", Operation::Invoke);
+    let r = http(addr, "POST", &slow, &token_headers(), b"{\"ms\":1500}");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["status"],
+        200,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
 }
 
 #[test]
