@@ -3,8 +3,8 @@
  * FunctionGraph emulator: Node.js worker runtime.
  *
  * The emulator spawns `node runtime.js` (cwd = the function's folder) and keeps the
- * process warm, running one invocation at a time. It talks to us with
- * newline-delimited JSON: requests on stdin, replies on fd 1, one object per line.
+ * process warm, running one invocation at a time. It talks to us over a socket at fd 3,
+ * with newline-delimited JSON, one object per line each way:
  *
  *   -> {"type":"init","handler":"index.handler","codeDir":"/abs","function":{...}}
  *   <- {"type":"ready"} | {"type":"init_error","error":{errorMessage,errorType,stackTrace}}
@@ -12,13 +12,13 @@
  *   <- {"type":"result","id":"…","ok":true,"result":…,"log":"…","logDroppedBytes":n,"memoryUsedMb":x}
  *   <- {"type":"result","id":"…","ok":false,"error":{…},"log":"…","logDroppedBytes":n,"memoryUsedMb":x}
  *
- * fd 1 carries protocol lines only. Everything user code prints (console.*,
- * process.stdout/stderr.write, context.getLogger()) goes into a log buffer that keeps
- * the last 64 KiB; output made outside an invocation (module load, timers firing
- * between calls) is kept and reported with the next invocation. Runtime diagnostics
- * (bad protocol lines, errors raised between invocations) go to the real stderr.
- *
- * (Writes straight to the file descriptor, e.g. fs.writeSync(1, …), bypass the capture.)
+ * fd 1 and fd 2 are log, as on the service; nothing there is read as protocol. What
+ * user code prints through Node (console.*, process.stdout/stderr.write,
+ * context.getLogger()) goes into a log buffer that keeps the last 64 KiB; output made
+ * outside an invocation (module load, timers firing between calls) is kept and reported
+ * with the next invocation. Writes straight to the descriptors (fs.writeSync(1, …)) reach
+ * the emulator through the pipes, and it adds them to the invocation's log. Runtime
+ * diagnostics (bad protocol lines, errors raised between invocations) go to fd 2.
  *
  * Error bodies follow the real FunctionGraph Node.js runtime: messages carry its
  * prefixes ("function invocation exception, error: …") and load failures are typed
@@ -29,10 +29,11 @@
  * rejection fails the invocation in flight (whichever it is) or, between invocations, is
  * reported on stderr. If the handler calls process.exit, the reply (ProcessExitError) is
  * written from the 'exit' event and the process then exits with the handler's code.
- * If stdin closes, the worker exits 0 at once.
+ * If the emulator closes the socket, the worker exits 0 at once.
  */
 
 const fs = require('fs');
+const net = require('net');
 const path = require('path');
 const readline = require('readline');
 const util = require('util');
@@ -57,12 +58,16 @@ const state = {
 };
 
 // ---------------------------------------------------------------------------
-// Raw output: fd 1 for the protocol, fd 2 for runtime diagnostics.
+// Raw output: fd 3 for the protocol, fd 2 for runtime diagnostics.
+
+/** The protocol socket the emulator set up (never fd 1 or 2, which are log). */
+const CHANNEL_FD = 3;
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
-/** Writes all of `text` to `fd` synchronously. Once Node has wrapped stdout the pipe
- * is non-blocking, so a large reply can meet EAGAIN: wait a moment and go on. */
+/** Writes all of `text` to `fd` synchronously (a reply must go out even from the 'exit'
+ * event). Node has made the socket non-blocking, so a large reply can meet EAGAIN: wait
+ * a moment and go on. */
 function writeFully(fd, text) {
   const buf = Buffer.from(text, 'utf8');
   let offset = 0;
@@ -79,7 +84,7 @@ function writeFully(fd, text) {
 /** Sends one protocol line; if the emulator has gone away there is nobody to serve. */
 function sendLine(line) {
   try {
-    writeFully(1, line + '\n');
+    writeFully(CHANNEL_FD, line + '\n');
   } catch (err) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
@@ -633,7 +638,14 @@ function main() {
   process.on('unhandledRejection', (reason) => onAsyncFailure('unhandled rejection', reason));
   process.on('exit', onExit);
 
-  const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let channel;
+  try {
+    channel = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: false });
+  } catch (err) {
+    diagnose(`no protocol socket at fd ${CHANNEL_FD}: ${err.message}`);
+    process.exit(1);
+  }
+  const input = readline.createInterface({ input: channel, crlfDelay: Infinity });
   input.on('line', dispatch);
   input.on('close', () => {
     state.exiting = true;

@@ -1,6 +1,7 @@
 // Protocol tests for runtime.js: each test spawns `node runtime.js` the way the emulator
-// does (cwd = the function folder, piped stdio, an environment built from the config) and
-// checks the newline-delimited JSON it answers with.
+// does (cwd = the function folder, the protocol on a socket at fd 3, fd 1 and fd 2 piped
+// as log, an environment built from the config) and checks the newline-delimited JSON it
+// answers with.
 //
 // Run: node --test crates/emulator/runtime/
 
@@ -18,7 +19,7 @@ const PROJECT_ID = '0123456789abcdef0123456789abcdef';
 const LOG_LIMIT = 64 * 1024;
 const REPLY_TYPES = new Set(['ready', 'init_error', 'result']);
 
-/** A runtime process plus a reader that turns its stdout into protocol messages. */
+/** A runtime process plus a reader that turns its fd 3 into protocol messages. */
 class Worker {
   constructor(codeDir, fn) {
     this.codeDir = codeDir;
@@ -27,11 +28,13 @@ class Worker {
     this.pending = [];
     this.waiters = [];
     this.stderr = '';
+    this.stdout = '';
     this.child = spawn(process.execPath, [RUNTIME], {
       cwd: codeDir,
       env: workerEnv(fn, codeDir),
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
+    this.channel = this.child.stdio[3];
     // 'close' comes after the exit and after stdout/stderr have been read to the end.
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => resolve({ code, signal }));
@@ -42,13 +45,15 @@ class Worker {
     });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (text) => { this.stderr += text; });
-    this.readStdout();
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (text) => { this.stdout += text; });
+    this.readChannel();
   }
 
-  readStdout() {
+  readChannel() {
     let partial = '';
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (text) => {
+    this.channel.setEncoding('utf8');
+    this.channel.on('data', (text) => {
       partial += text;
       let newline;
       while ((newline = partial.indexOf('\n')) >= 0) {
@@ -56,7 +61,7 @@ class Worker {
         partial = partial.slice(newline + 1);
       }
     });
-    this.child.stdout.on('end', () => { this.trailing = partial; });
+    this.channel.on('end', () => { this.trailing = partial; });
   }
 
   onLine(line) {
@@ -90,11 +95,11 @@ class Worker {
   }
 
   send(message) {
-    this.child.stdin.write(JSON.stringify(message) + '\n');
+    this.channel.write(JSON.stringify(message) + '\n');
   }
 
   sendRaw(text) {
-    this.child.stdin.write(text);
+    this.channel.write(text);
   }
 
   init(handler = 'index.handler') {
@@ -128,20 +133,20 @@ class Worker {
     return reply;
   }
 
-  /** Closes stdin, waits for the exit, and checks fd 1 held nothing but protocol lines. */
+  /** Closes the socket, waits for the exit, and checks fd 3 held nothing but protocol lines. */
   async close() {
-    this.child.stdin.end();
+    this.channel.end();
     const exit = await this.exited;
-    this.assertCleanStdout();
+    this.assertCleanChannel();
     return exit;
   }
 
-  assertCleanStdout() {
+  assertCleanChannel() {
     for (const line of this.rawLines) {
       const parsed = JSON.parse(line);
-      assert.ok(REPLY_TYPES.has(parsed.type), `unexpected line on stdout: ${line.slice(0, 200)}`);
+      assert.ok(REPLY_TYPES.has(parsed.type), `unexpected line on fd 3: ${line.slice(0, 200)}`);
     }
-    assert.equal(this.trailing ?? '', '', 'stdout ended with a partial line');
+    assert.equal(this.trailing ?? '', '', 'fd 3 ended with a partial line');
   }
 
   kill() {
@@ -281,6 +286,12 @@ const FIXTURE_FILES = {
       console.log('{"type":"result","id":"forged","ok":true,"result":1}');
       await new Promise((resolve) => process.stdout.write('with-callback\\n', resolve));
       return 'ok';
+    };
+    exports.forgesOnDescriptors = async (event, context) => {
+      const fs = require('fs');
+      fs.writeSync(1, '{"type":"result","id":"' + context.getRequestID() + '","ok":true,"result":"forged"}\\n');
+      fs.writeSync(2, '{"type":"ready"}\\n');
+      return 'genuine';
     };
     exports.logger = async (event, context) => {
       const logger = context.getLogger();
@@ -475,7 +486,7 @@ describe('sample functions', () => {
     assert.match(reply.error.errorMessage, /process exited with code 3/);
     assert.ok(reply.log.startsWith('about to crash\n'));
     assert.deepEqual(await worker.exited, { code: 3, signal: null });
-    worker.assertCleanStdout();
+    worker.assertCleanChannel();
   });
 
   test('logs keeps every line when under the limit', async () => {
@@ -813,8 +824,20 @@ describe('log capture', () => {
       ].join('\n'),
     );
     await worker.close();
-    assert.equal(worker.rawLines.length, 2, 'only ready and one result on stdout');
+    assert.equal(worker.rawLines.length, 2, 'only ready and one result on fd 3');
     assert.equal(worker.stderr, '');
+  });
+
+  test('a protocol line written to fd 1 or fd 2 is output, never protocol', async () => {
+    const { worker, reply } = await invokeFixture('forgesOnDescriptors', {}, { id: 'req-forge' });
+    assert.equal(reply.ok, true);
+    assert.equal(reply.result, 'genuine');
+    const next = await worker.invoke({}, { id: 'req-next' });
+    assert.equal(next.result, 'genuine', 'the warm worker answers its next call');
+    await worker.close();
+    assert.equal(worker.rawLines.length, 3, 'ready and two results on fd 3, nothing forged');
+    assert.match(worker.stdout, /"id":"req-forge","ok":true,"result":"forged"/);
+    assert.match(worker.stderr, /\{"type":"ready"\}/);
   });
 
   test('the context logger writes "<time> <requestId> <LEVEL> <message>" lines', async () => {
@@ -911,7 +934,7 @@ describe('process and protocol', () => {
     assert.match(worker.stderr, /unknown type "mystery"/);
   });
 
-  test('closing stdin ends the worker with code 0', async () => {
+  test('closing the socket ends the worker with code 0', async () => {
     const worker = await startReady(sample('echo'));
     assert.deepEqual(await worker.close(), { code: 0, signal: null });
   });

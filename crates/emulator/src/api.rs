@@ -491,7 +491,7 @@ async fn cancel(state: &AppState, resolved: &Resolved, body: &[u8]) -> Result<Re
 /// `GET /_emulator/info`: what a page served by the emulator needs to fill in working
 /// defaults. Credentials appear only when they are the documented local dev identity
 /// (public values); custom keys and tokens are never revealed.
-pub async fn info(State(state): State<Arc<AppState>>) -> Response {
+pub async fn info(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     use crate::config::{DEV_ACCESS_KEY, DEV_SECRET_KEY, DEV_TOKEN};
     let config = &state.config;
     let functions: Vec<serde_json::Value> = state
@@ -523,7 +523,8 @@ pub async fn info(State(state): State<Arc<AppState>>) -> Response {
     let dev_keys = config
         .access_key(DEV_ACCESS_KEY)
         .is_some_and(|k| k.secret_key == DEV_SECRET_KEY && k.security_token.is_none());
-    if dev_token && dev_keys && !config.no_auth {
+    // Never to a page of another origin (it gets no CORS headers either).
+    if dev_token && dev_keys && !config.no_auth && !crate::browser::is_cross_origin(&headers) {
         body["devCredentials"] = serde_json::json!({
             "token": DEV_TOKEN,
             "accessKey": DEV_ACCESS_KEY,

@@ -1,5 +1,5 @@
 //! Emulator configuration: the identity it answers as, the credentials it accepts,
-//! and CORS. Read from a TOML file; every field has the documented local default.
+//! browser access (Host names, CORS) and connection limits. Read from a TOML file; every field has the documented local default.
 
 use std::path::{Path, PathBuf};
 
@@ -32,8 +32,19 @@ pub struct Config {
     pub access_keys: Vec<AccessKey>,
     /// Skip authentication entirely (quick local use only).
     pub no_auth: bool,
-    /// Origins allowed to call from a browser; `"*"` allows any.
+    /// Origins allowed to call from a browser: exact origins, `scheme://host:*` for any
+    /// port of a host, or `"*"` for any origin. Default: loopback pages only.
     pub cors_origins: Vec<String>,
+    /// Host names (without port) accepted in the `Host` header besides the loopback
+    /// names; `"*"` accepts any. Anything else is refused, against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a connection may take to send a request's head, counted from when the
+    /// server starts waiting for it: a half-sent head and an idle keep-alive connection
+    /// are closed after this long. Also the longest pause allowed inside a request body.
+    pub header_read_timeout_secs: f64,
+    /// Connections served at once. At the limit the oldest connection is asked to close
+    /// (at once when idle, after its answer when busy) before the next is served.
+    pub max_connections: usize,
     /// The Node.js executable that runs handlers.
     pub node: PathBuf,
     /// Seconds an async invocation waits before it is retried after a failure.
@@ -57,6 +68,16 @@ pub const DEV_ACCESS_KEY: &str = "DEVACCESSKEYEXAMPLE0";
 /// Default secret key.
 pub const DEV_SECRET_KEY: &str = "dev-secret-key-example";
 
+/// Browser pages allowed by default: loopback origins on any port (as Vite's dev server
+/// after CVE-2025-24010), never a page from the web.
+pub const DEFAULT_CORS_ORIGINS: [&str; 3] =
+    ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
+/// Default of [`Config::header_read_timeout_secs`].
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: f64 = 10.0;
+/// Default of [`Config::max_connections`]: well under the usual 1,024 descriptors, so
+/// workers, the store and logs always have some left.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -69,7 +90,10 @@ impl Default for Config {
                 security_token: None,
             }],
             no_auth: false,
-            cors_origins: vec!["*".into()],
+            cors_origins: DEFAULT_CORS_ORIGINS.iter().map(|&o| o.into()).collect(),
+            allowed_hosts: Vec::new(),
+            header_read_timeout_secs: DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             node: PathBuf::from("node"),
             async_retry_delay_secs: 1.0,
             worker_idle_secs: 300.0,

@@ -26,6 +26,15 @@ pub const STATUS_INVOCATION_ERROR: i32 = 4002;
 pub const STATUS_RESULT_TOO_LARGE: i32 = 4004;
 /// The Node.js runtime's code for a result that is not valid JSON.
 pub const STATUS_RESULT_INVALID: i32 = 4007;
+/// The function's instance held more memory than its `memory_size`. The code and the
+/// message are the service's: Huawei's FunctionGraph FAQ "How Do I Check the Memory
+/// Usage When Seeing 'runtime memory limit exceeded'?" (functiongraph_03_0869) gives
+/// the message, and the error codes Huawei published with openYuanrong, the engine it
+/// open-sourced from FunctionGraph, define `MemoryLimitExceeded = 4205 // runtime memory
+/// limit exceeded` beside the 4001/4002/4004/4007 codes used here.
+pub const STATUS_MEMORY_EXCEEDED: i32 = 4205;
+/// The message the service reports for [`STATUS_MEMORY_EXCEEDED`].
+pub const MEMORY_EXCEEDED_MESSAGE: &str = "runtime memory limit exceeded";
 /// The function ran past its timeout (no public code exists; the emulator's choice).
 pub const STATUS_TIMEOUT: i32 = 408;
 /// The function's instance died (no public code exists; the emulator's choice).
@@ -117,6 +126,14 @@ pub fn report(exec: &Execution, timeout_secs: u32) -> Report {
             HandlerError {
                 error_message: format!("invocation timed out after {timeout_secs}s"),
                 error_type: "TimeoutError".into(),
+                stack_trace: vec![],
+            },
+        ),
+        Outcome::MemoryExceeded => error_report(
+            STATUS_MEMORY_EXCEEDED,
+            HandlerError {
+                error_message: MEMORY_EXCEEDED_MESSAGE.into(),
+                error_type: "MemoryLimitExceeded".into(),
                 stack_trace: vec![],
             },
         ),

@@ -8,11 +8,15 @@
 pub mod api;
 pub mod api_error;
 pub mod auth;
+pub mod browser;
 pub mod config;
 pub mod dispatcher;
 pub mod functions;
 pub mod invoke;
+pub mod memory;
+pub mod output;
 pub mod pool;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod worker;
@@ -22,15 +26,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, Method};
 use axum::routing::{any, get};
 use axum::Router;
 use functiongraph_protocol::headers as h;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::functions::Registry;
@@ -148,9 +153,12 @@ impl Emulator {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let config = &self.state.config;
+        let limits = serve::Limits {
+            header_read_timeout: read_timeout(config),
+            max_connections: config.max_connections,
+        };
+        let result = serve::serve(listener, self.router(), limits, shutdown).await;
         self.stop().await;
         result
     }
@@ -163,10 +171,23 @@ impl Emulator {
     }
 }
 
-/// Stops workers idle longer than `worker_idle_secs`, checking a few times per period.
+/// The header-read timeout, also the longest pause allowed inside a request body.
+fn read_timeout(config: &Config) -> Duration {
+    let secs = config.header_read_timeout_secs;
+    let secs = if secs.is_finite() {
+        secs.clamp(0.05, 86_400.0)
+    } else {
+        config::DEFAULT_HEADER_READ_TIMEOUT_SECS
+    };
+    Duration::from_secs_f64(secs)
+}
+
+/// Stops workers idle longer than `worker_idle_secs`, checking a few times per period
+/// and at least every second, so an idle worker that exited by itself has what it
+/// started ended soon after.
 async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     let max_idle = Duration::from_secs_f64(state.config.worker_idle_secs.max(0.1));
-    let every = (max_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
+    let every = (max_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -179,10 +200,12 @@ async fn reap_idle_workers(state: Arc<AppState>, mut stop: watch::Receiver<bool>
     }
 }
 
-/// The router: the API ([`api::handle`] routes it with the protocol crate's parser),
-/// `/_emulator/info`, and with a [`Site`] its static files, all behind CORS.
+/// The router: the API ([`api::handle`] routes it with the protocol crate's parser)
+/// and with a [`Site`] its static files, behind CORS; `/_emulator/info` outside it (no
+/// other origin may read it); all behind the `Host` check.
 pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
+    let body_timeout = RequestBodyTimeoutLayer::new(read_timeout(&state.config));
     let routes = match site {
         None => Router::new().fallback(api::handle),
         Some(site) => {
@@ -194,17 +217,18 @@ pub fn router(state: Arc<AppState>, site: Option<&Site>) -> Router {
         }
     };
     routes
-        .route("/_emulator/info", get(api::info))
         .layer(cors)
+        .route("/_emulator/info", get(api::info))
+        .layer(body_timeout)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            browser::check_host,
+        ))
         .with_state(state)
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allow_origin = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
+    let allow_origin = browser::allow_origin(origins);
     let names = |list: &[&'static str]| {
         list.iter()
             .map(|n| HeaderName::from_static(n))

@@ -21,12 +21,24 @@ struct Args {
     /// Folder for the SQLite store of async invocations.
     #[arg(long, default_value = ".fgs-data")]
     data: PathBuf,
-    /// TOML configuration (identity, credentials, CORS); defaults to the local dev identity.
+    /// TOML configuration (identity, credentials, CORS, hosts, limits); defaults to the
+    /// local dev identity.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Accept requests without credentials.
     #[arg(long)]
     no_auth: bool,
+    /// Also answer this host name in the Host header (repeatable; "*" for any). Loopback
+    /// names and IP addresses are always answered.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// Connections served at once (default 256, or the config's max_connections).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// Seconds a request's head may take, and an idle keep-alive connection may stay
+    /// (default 10, or the config's header_read_timeout_secs).
+    #[arg(long, value_name = "SECS")]
+    header_read_timeout: Option<f64>,
     /// Serve this folder at / (the demo page), beside the API.
     #[arg(long)]
     www: Option<PathBuf>,
@@ -59,6 +71,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => Config::default(),
     };
     config.no_auth |= args.no_auth;
+    config
+        .allowed_hosts
+        .extend(args.allowed_hosts.iter().cloned());
+    if let Some(n) = args.max_connections {
+        config.max_connections = n as usize;
+    }
+    if let Some(secs) = args.header_read_timeout {
+        if !(secs.is_finite() && secs > 0.0) {
+            return Err("--header-read-timeout must be a positive number of seconds".into());
+        }
+        config.header_read_timeout_secs = secs;
+    }
     let summary = (
         config.region.clone(),
         config.project_id.clone(),

@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::functions::FunctionSpec;
+use crate::memory;
 use crate::worker::{
     HandlerError, InvokeMessage, Launcher, Worker, WorkerFailure, PROCESS_EXIT_ERROR,
 };
@@ -43,8 +44,10 @@ pub enum Outcome {
     HandlerError(HandlerError),
     /// It ran past the function's timeout and its instance was stopped.
     Timeout,
-    /// Its instance died (crash, `process.exit`, out of memory) or broke the protocol.
+    /// Its instance died (crash, `process.exit`) or broke the protocol.
     InstanceFailed(String),
+    /// Its instance held more memory than the function's `memory_size` and was stopped.
+    MemoryExceeded,
 }
 
 /// An invocation's outcome with what it logged and what it cost.
@@ -56,7 +59,7 @@ pub struct Execution {
     pub log: String,
     /// Wall time of the call inside the instance, ms.
     pub duration_ms: f64,
-    /// Resident memory of the instance, MB.
+    /// Resident memory of the instance, MB (at most the function's `memory_size`).
     pub memory_used_mb: f64,
 }
 
@@ -86,14 +89,15 @@ impl Pools {
     }
 
     /// Stops the workers that have been idle longer than `max_idle`, so memory held
-    /// after a burst is given back. Returns how many were stopped.
+    /// after a burst is given back, and forgets those that exited by themselves (their
+    /// process groups are ended as the exit is seen). Returns how many went.
     pub fn reap(&self, max_idle: Duration) -> usize {
         let pools = self.pools.lock().expect("pool map lock");
         let mut stopped = 0;
         for pool in pools.values() {
             let mut idle = pool.idle.lock().expect("idle lock");
             idle.retain_mut(|(w, since)| {
-                let keep = since.elapsed() < max_idle;
+                let keep = since.elapsed() < max_idle && w.is_alive();
                 if !keep {
                     w.kill();
                     stopped += 1;
@@ -147,7 +151,8 @@ impl Pool {
 }
 
 impl Lease {
-    /// Runs one invocation on a warm worker (or a new one), enforcing the timeout.
+    /// Runs one invocation on a warm worker (or a new one), enforcing the timeout and
+    /// the function's memory size.
     pub async fn run(self, msg: &InvokeMessage<'_>, timeout: Duration) -> Execution {
         let pool = &self.pool;
         let started = Instant::now();
@@ -155,15 +160,43 @@ impl Lease {
             Some(w) => w,
             None => match Worker::start(&pool.launcher, &pool.spec).await {
                 Ok(w) => w,
-                Err(failure) => return failed_start(failure, started),
+                Err(failure) => return failed_start(failure, started, pool.spec.memory_size),
             },
         };
+        let limit_mb = pool.spec.memory_size;
+        let pid = worker.pid();
         // The cold start counts against the timeout, as it does in the service.
         let remaining = timeout.saturating_sub(started.elapsed());
-        let reply = tokio::time::timeout(remaining, worker.invoke(msg)).await;
+        let reply = tokio::time::timeout(remaining, async {
+            tokio::select! {
+                reply = worker.invoke(msg) => Some(reply),
+                _ = memory::exceeded(pid, limit_mb) => None,
+            }
+        })
+        .await;
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let failed = |outcome, worker: &mut Worker| {
+            worker.kill();
+            Execution {
+                outcome,
+                log: worker.take_output(),
+                duration_ms,
+                memory_used_mb: 0.0,
+            }
+        };
         match reply {
-            Ok(Ok(reply)) => {
+            // Sampled between two measurements, or measured by the runtime as it
+            // answered: either way the instance held more than its size.
+            Ok(None) => Execution {
+                memory_used_mb: f64::from(limit_mb),
+                ..failed(Outcome::MemoryExceeded, &mut worker)
+            },
+            Ok(Some(Ok(reply))) if reply.memory_used_mb > f64::from(limit_mb) => Execution {
+                log: with_dropped_note(reply.log, reply.log_dropped_bytes),
+                memory_used_mb: f64::from(limit_mb),
+                ..failed(Outcome::MemoryExceeded, &mut worker)
+            },
+            Ok(Some(Ok(reply))) => {
                 if matches!(&reply.result, Err(e) if e.error_type == PROCESS_EXIT_ERROR) {
                     worker.kill();
                 } else {
@@ -182,38 +215,29 @@ impl Lease {
                     memory_used_mb: reply.memory_used_mb,
                 }
             }
-            Ok(Err(failure)) => {
-                worker.kill();
-                Execution {
-                    outcome: Outcome::InstanceFailed(failure.to_string()),
-                    log: String::new(),
-                    duration_ms,
-                    memory_used_mb: 0.0,
-                }
+            Ok(Some(Err(WorkerFailure::HeapLimit))) => Execution {
+                memory_used_mb: f64::from(limit_mb),
+                ..failed(Outcome::MemoryExceeded, &mut worker)
+            },
+            Ok(Some(Err(failure))) => {
+                failed(Outcome::InstanceFailed(failure.to_string()), &mut worker)
             }
-            Err(_elapsed) => {
-                worker.kill();
-                Execution {
-                    outcome: Outcome::Timeout,
-                    log: String::new(),
-                    duration_ms,
-                    memory_used_mb: 0.0,
-                }
-            }
+            Err(_elapsed) => failed(Outcome::Timeout, &mut worker),
         }
     }
 }
 
-fn failed_start(failure: WorkerFailure, started: Instant) -> Execution {
-    let outcome = match failure {
-        WorkerFailure::Init(e) => Outcome::HandlerError(e),
-        other => Outcome::InstanceFailed(other.to_string()),
+fn failed_start(failure: WorkerFailure, started: Instant, limit_mb: u32) -> Execution {
+    let (outcome, memory_used_mb) = match failure {
+        WorkerFailure::Init(e) => (Outcome::HandlerError(e), 0.0),
+        WorkerFailure::HeapLimit => (Outcome::MemoryExceeded, f64::from(limit_mb)),
+        other => (Outcome::InstanceFailed(other.to_string()), 0.0),
     };
     Execution {
         outcome,
         log: String::new(),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        memory_used_mb: 0.0,
+        memory_used_mb,
     }
 }
 

@@ -1,27 +1,33 @@
 //! One warm Node.js process running `runtime/runtime.js`, spoken to with one JSON
-//! message per line on its stdin and stdout. Handler output never reaches stdout:
-//! the runtime captures it into each invocation's log.
+//! message per line over a socket at its fd 3. Its fd 1 and fd 2 are log, as on the
+//! service: the runtime captures `console.*` and `process.stdout.write`, and what
+//! reaches the descriptors themselves (`fs.writeSync(1, …)`) is read by [`Output`] and
+//! added to the invocation's log. A handler cannot forge a reply by printing one.
 
 use std::collections::BTreeMap;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::process::{Child, Command};
 
 use crate::functions::FunctionSpec;
+use crate::output::{self, Output};
 
 /// The runtime source, embedded so the binary is self-contained.
 pub const RUNTIME_JS: &str = include_str!("../runtime/runtime.js");
 
 /// Longest protocol line accepted from a worker: a 6 MB result, JSON-escaped, plus log.
 const MAX_LINE: usize = 16 * 1024 * 1024;
-/// Bytes of a worker's own stderr kept to explain a crash.
-const STDERR_TAIL: usize = 2048;
+/// The worker's descriptor for the protocol socket.
+const CHANNEL_FD: i32 = 3;
+/// What Node prints to fd 2 when V8's heap limit (`--max-old-space-size`) is reached.
+const HEAP_OOM: &str = "JavaScript heap out of memory";
 /// How long a new worker may take to load the handler's module.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -81,7 +87,7 @@ pub enum WorkerFailure {
     Exited {
         /// Exit code, if it exited normally.
         code: Option<i32>,
-        /// The end of what it wrote to stderr.
+        /// The last line it wrote to fd 1 or fd 2.
         stderr: String,
     },
     /// It answered something that is not the protocol.
@@ -90,18 +96,20 @@ pub enum WorkerFailure {
     /// The module took longer than allowed to load.
     #[error("the function instance did not start within {}s", START_TIMEOUT.as_secs())]
     StartTimeout,
+    /// V8 stopped the process at its heap limit (derived from `memory_size`).
+    #[error("runtime memory limit exceeded")]
+    HeapLimit,
 }
 
-fn describe_exit(code: Option<i32>, stderr: &str) -> String {
+fn describe_exit(code: Option<i32>, last_line: &str) -> String {
     let code = code.map_or_else(
         || " (killed by a signal)".to_owned(),
         |c| format!(" with code {c}"),
     );
-    let last = stderr.trim().lines().last().unwrap_or("");
-    if last.is_empty() {
+    if last_line.is_empty() {
         code
     } else {
-        format!("{code}: {last}")
+        format!("{code}: {last_line}")
     }
 }
 
@@ -204,9 +212,17 @@ struct WorkerMessage {
 /// A running worker process.
 pub struct Worker {
     child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    stderr_tail: Arc<Mutex<String>>,
+    /// Its pid, which is also its process group's id; kept because `Child::id` is gone
+    /// once the exit is reaped, and the group must still be ended then.
+    pid: i32,
+    /// Set once the process's exit was seen and its group ended: the group id may be
+    /// reused after that, so it is never signalled again.
+    ended: bool,
+    to_worker: OwnedWriteHalf,
+    from_worker: BufReader<OwnedReadHalf>,
+    /// A protocol line read in part (reads are cancelled when the process exits).
+    partial: Vec<u8>,
+    output: Output,
 }
 
 impl Worker {
@@ -215,6 +231,11 @@ impl Worker {
     /// # Errors
     /// [`WorkerFailure`] when the process cannot start or the handler cannot load.
     pub async fn start(launcher: &Launcher, spec: &FunctionSpec) -> Result<Worker, WorkerFailure> {
+        let (ours, theirs) =
+            std::os::unix::net::UnixStream::pair().map_err(WorkerFailure::Spawn)?;
+        let (stdout_read, stdout_write) = output::pipe().map_err(WorkerFailure::Spawn)?;
+        let (stderr_read, stderr_write) = output::pipe().map_err(WorkerFailure::Spawn)?;
+        let channel = theirs.as_raw_fd();
         let mut cmd = Command::new(&launcher.node);
         cmd.arg(format!("--max-old-space-size={}", spec.memory_size))
             .arg(&launcher.runtime)
@@ -223,28 +244,41 @@ impl Worker {
             // the emulator's own environment (which may hold real credentials).
             .env_clear()
             .envs(handler_env(launcher, spec))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(stdout_write))
+            .stderr(Stdio::from(stderr_write))
             // Its own process group: what the handler starts is in it too, and a timeout,
             // a cancel or a shutdown ends the whole group (see `kill`), as the service
             // ends an instance.
             .process_group(0)
             .kill_on_drop(true);
-        let mut child = cmd.spawn().map_err(WorkerFailure::Spawn)?;
-        let stdin = child.stdin.take().expect("piped");
-        let stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let stderr_tail = Arc::new(Mutex::new(String::new()));
-        tokio::spawn(drain_stderr(
-            child.stderr.take().expect("piped"),
-            stderr_tail.clone(),
-            spec.key(),
-        ));
+        // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl) run.
+        unsafe {
+            cmd.pre_exec(move || move_to_channel_fd(channel));
+        }
+        let spawned = cmd.spawn();
+        // The child's ends now live in the child; ours must close, or EOF never comes.
+        drop(cmd);
+        drop(theirs);
+        let child = spawned.map_err(WorkerFailure::Spawn)?;
+        let pid = child
+            .id()
+            .and_then(|pid| i32::try_from(pid).ok())
+            .ok_or_else(|| WorkerFailure::Protocol("the new process has no pid".into()))?;
+        let output =
+            Output::start(stdout_read, stderr_read, spec.key()).map_err(WorkerFailure::Spawn)?;
+        ours.set_nonblocking(true).map_err(WorkerFailure::Spawn)?;
+        let (from_worker, to_worker) = tokio::net::UnixStream::from_std(ours)
+            .map_err(WorkerFailure::Spawn)?
+            .into_split();
         let mut worker = Worker {
             child,
-            stdin,
-            stdout,
-            stderr_tail,
+            pid,
+            ended: false,
+            to_worker,
+            from_worker: BufReader::new(from_worker),
+            partial: Vec::new(),
+            output,
         };
         let init = InitMessage {
             kind: "init",
@@ -276,6 +310,11 @@ impl Worker {
         }
     }
 
+    /// The worker's pid (for memory sampling).
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
     /// Runs one invocation. The caller enforces the time limit (and kills on expiry).
     ///
     /// # Errors
@@ -296,24 +335,62 @@ impl Worker {
         } else {
             Err(reply.error.unwrap_or_default())
         };
+        let (raw, raw_dropped) = self.output.take();
         Ok(Reply {
             result,
-            log: reply.log,
-            log_dropped_bytes: reply.log_dropped_bytes,
+            log: append_raw_output(reply.log, &raw),
+            log_dropped_bytes: reply.log_dropped_bytes + raw_dropped,
             memory_used_mb: reply.memory_used_mb,
         })
     }
 
+    /// What the handler wrote to fd 1 and fd 2 since the last reply (for a call whose
+    /// instance failed before it could answer).
+    pub fn take_output(&self) -> String {
+        let (raw, dropped) = self.output.take();
+        if dropped == 0 {
+            raw
+        } else {
+            format!("[{dropped} earlier bytes of output dropped]\n{raw}")
+        }
+    }
+
     /// Whether the process is still running (it may die between calls, e.g. from a
-    /// timer left behind by a handler).
+    /// timer left behind by a handler). A dead one's process group is ended here.
     pub fn is_alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        match self.child.try_wait() {
+            Ok(None) => true,
+            _ => {
+                self.end_group();
+                false
+            }
+        }
     }
 
     /// Kills the process and everything it started, now (timeouts, cancels, shutdown).
     pub fn kill(&mut self) {
-        kill_group(&self.child);
+        self.signal_group();
         let _ = self.child.start_kill();
+    }
+
+    /// SIGKILL to the worker's process group, unless its exit was already dealt with.
+    fn signal_group(&self) {
+        if !self.ended {
+            // SAFETY: kill(2) with a negative pid signals that process group; it touches
+            // no memory of ours. The group is the worker's own (process_group(0) at spawn),
+            // and its id cannot have been reused: either the worker has not been reaped,
+            // or (`ended` unset) this is the first signal after its exit was seen, while
+            // the group's other members keep the id taken.
+            unsafe {
+                libc::kill(-self.pid, libc::SIGKILL);
+            }
+        }
+    }
+
+    /// The worker exited by itself: what it started goes too, as with a timeout.
+    fn end_group(&mut self) {
+        self.signal_group();
+        self.ended = true;
     }
 
     async fn send<T: Serialize>(&mut self, msg: &T) -> Result<(), WorkerFailure> {
@@ -329,14 +406,28 @@ impl Worker {
             }
         }
         line.push(b'\n');
-        if self.stdin.write_all(&line).await.is_err() || self.stdin.flush().await.is_err() {
+        if self.to_worker.write_all(&line).await.is_err() || self.to_worker.flush().await.is_err() {
             return Err(self.exited().await);
         }
         Ok(())
     }
 
+    /// The next protocol line. If the process exits first, its group is ended at once
+    /// (a child holding fd 3 open would otherwise keep the socket from closing) and a
+    /// reply it wrote on the way out is still read.
     async fn receive(&mut self) -> Result<WorkerMessage, WorkerFailure> {
-        match read_line_bounded(&mut self.stdout, MAX_LINE).await {
+        let line = tokio::select! {
+            biased;
+            line = read_line_bounded(&mut self.from_worker, &mut self.partial, MAX_LINE) => line,
+            _ = self.child.wait() => {
+                self.end_group();
+                let rest = read_line_bounded(&mut self.from_worker, &mut self.partial, MAX_LINE);
+                tokio::time::timeout(Duration::from_secs(2), rest)
+                    .await
+                    .unwrap_or(Ok(None))
+            }
+        };
+        match line {
             Ok(Some(line)) => serde_json::from_slice(&line)
                 .map_err(|e| WorkerFailure::Protocol(format!("unreadable message: {e}"))),
             Ok(None) => Err(self.exited().await),
@@ -347,25 +438,54 @@ impl Worker {
         }
     }
 
-    /// The failure of a worker whose pipes closed: waits briefly for its exit status.
+    /// The failure of a worker whose socket closed: waits briefly for its exit status.
     async fn exited(&mut self) -> WorkerFailure {
         let status = tokio::time::timeout(Duration::from_secs(2), self.child.wait()).await;
         let code = match status {
-            Ok(Ok(s)) => s.code(),
+            Ok(Ok(s)) => {
+                self.end_group();
+                s.code()
+            }
             _ => {
                 self.kill();
                 None
             }
         };
-        // Let the stderr reader catch up with the last words of the process.
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let stderr = self
-            .stderr_tail
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
-        WorkerFailure::Exited { code, stderr }
+        if self.output.contains(HEAP_OOM) {
+            return WorkerFailure::HeapLimit;
+        }
+        WorkerFailure::Exited {
+            code,
+            stderr: self.output.last_line(),
+        }
     }
+}
+
+/// The runtime's log, then what reached fd 1 and fd 2 directly.
+fn append_raw_output(mut log: String, raw: &str) -> String {
+    if !raw.is_empty() {
+        if !log.is_empty() && !log.ends_with('\n') {
+            log.push('\n');
+        }
+        log.push_str(raw);
+    }
+    log
+}
+
+/// In the child, before exec: the protocol socket becomes fd 3 (without close-on-exec).
+fn move_to_channel_fd(fd: i32) -> std::io::Result<()> {
+    // SAFETY: dup2 and fcntl are async-signal-safe and touch only descriptors.
+    unsafe {
+        if fd == CHANNEL_FD {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags < 0 || libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        } else if libc::dup2(fd, CHANNEL_FD) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// The environment a handler runs with: the function's user data and the runtime's
@@ -395,40 +515,14 @@ fn handler_env(launcher: &Launcher, spec: &FunctionSpec) -> Vec<(String, String)
     env
 }
 
-/// Keeps the last bytes of a worker's own stderr (runtime faults, Node's fatal
-/// errors) to explain crashes, and logs them.
-async fn drain_stderr(
-    mut stderr: tokio::process::ChildStderr,
-    tail: Arc<Mutex<String>>,
-    key: String,
-) {
-    let mut buf = vec![0u8; 4096];
-    while let Ok(n) = stderr.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        let text = String::from_utf8_lossy(&buf[..n]);
-        tracing::debug!(function = %key, "worker stderr: {}", text.trim_end());
-        if let Ok(mut t) = tail.lock() {
-            t.push_str(&text);
-            if t.len() > STDERR_TAIL {
-                let cut = t.len() - STDERR_TAIL;
-                let cut = (cut..t.len())
-                    .find(|&i| t.is_char_boundary(i))
-                    .unwrap_or(t.len());
-                t.drain(..cut);
-            }
-        }
-    }
-}
-
-/// Reads one `\n`-terminated line, refusing lines longer than `max` so that a worker
-/// cannot make the emulator buffer without bound. `None` at end of stream.
+/// Reads one `\n`-terminated line into `line`, refusing lines longer than `max` so
+/// that a worker cannot make the emulator buffer without bound. `None` at end of
+/// stream. Cancel-safe: a partial line stays in `line` for the next call.
 async fn read_line_bounded<R: AsyncBufRead + Unpin>(
     reader: &mut R,
+    line: &mut Vec<u8>,
     max: usize,
 ) -> std::io::Result<Option<Vec<u8>>> {
-    let mut line = Vec::new();
     loop {
         let available = reader.fill_buf().await?;
         if available.is_empty() {
@@ -437,7 +531,7 @@ async fn read_line_bounded<R: AsyncBufRead + Unpin>(
         if let Some(pos) = available.iter().position(|&b| b == b'\n') {
             line.extend_from_slice(&available[..pos]);
             reader.consume(pos + 1);
-            return Ok(Some(line));
+            return Ok(Some(std::mem::take(line)));
         }
         let n = available.len();
         line.extend_from_slice(available);
@@ -451,20 +545,9 @@ async fn read_line_bounded<R: AsyncBufRead + Unpin>(
     }
 }
 
-/// SIGKILL to the worker's process group (its id is the worker's pid).
-fn kill_group(child: &Child) {
-    if let Some(pid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
-        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
-        // memory of ours. The group is the worker's own (process_group(0) at spawn).
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-}
-
 impl Drop for Worker {
     fn drop(&mut self) {
         // kill_on_drop ends the worker alone; its children would outlive it.
-        kill_group(&self.child);
+        self.signal_group();
     }
 }

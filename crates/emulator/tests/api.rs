@@ -546,7 +546,15 @@ async fn signed_list_requests_cover_the_query() {
         ("status".to_owned(), "SUCCESS".to_owned()),
     ];
     let target = format!("{base}?{}", functiongraph_protocol::query::encode(&query));
-    let headers = signed_headers("GET", "h", &base, &query, b"", dev_secret(), now_secs());
+    let headers = signed_headers(
+        "GET",
+        "localhost:8787",
+        &base,
+        &query,
+        b"",
+        dev_secret(),
+        now_secs(),
+    );
     let a = call(&h.router, "GET", &target, &headers, Vec::new()).await;
     assert_eq!(
         a.status,
@@ -935,6 +943,8 @@ async fn listing_validates_its_query() {
 
 #[tokio::test]
 async fn cors_preflight_and_exposed_headers() {
+    // A page on another loopback port, as the default CORS origins admit (a page from
+    // another site is refused: tests/browser_access.rs).
     let h = harness().await;
     let target = op_path("echo", Operation::Invoke);
     let pre = call(
@@ -942,7 +952,7 @@ async fn cors_preflight_and_exposed_headers() {
         "OPTIONS",
         &target,
         &[
-            ("Origin".into(), "http://admin.example".into()),
+            ("Origin".into(), "http://localhost:5173".into()),
             ("Access-Control-Request-Method".into(), "POST".into()),
             (
                 "Access-Control-Request-Headers".into(),
@@ -953,14 +963,20 @@ async fn cors_preflight_and_exposed_headers() {
     )
     .await;
     assert_eq!(pre.status, StatusCode::OK);
-    assert_eq!(pre.header("access-control-allow-origin"), "*");
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        "http://localhost:5173"
+    );
     assert!(pre
         .header("access-control-allow-headers")
         .contains("x-auth-token"));
     let mut headers = token_headers();
-    headers.push(("Origin".into(), "http://admin.example".into()));
+    headers.push(("Origin".into(), "http://localhost:5173".into()));
     let a = call(&h.router, "POST", &target, &headers, b"{}".to_vec()).await;
-    assert_eq!(a.header("access-control-allow-origin"), "*");
+    assert_eq!(
+        a.header("access-control-allow-origin"),
+        "http://localhost:5173"
+    );
     let exposed = a
         .header("access-control-expose-headers")
         .to_ascii_lowercase();

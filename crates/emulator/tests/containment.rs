@@ -44,10 +44,15 @@ fn runaway_handlers_are_contained_and_replaced() {
         "killed at its 1 s timeout"
     );
 
+    // Stopped at its memory size (64 MB): by the resident-memory cap or by V8's heap
+    // limit, whichever comes first, and reported as the service reports it.
     let (leak, _) = invoke(addr, "leak", "{}");
-    assert_eq!(leak["status"], 502, "{leak}");
+    assert_eq!(leak["status"], 4205, "{leak}");
     assert!(
-        leak["result"].as_str().unwrap().contains("exited"),
+        leak["result"]
+            .as_str()
+            .unwrap()
+            .contains("runtime memory limit exceeded"),
         "{leak}"
     );
 
@@ -135,4 +140,151 @@ fn a_timed_out_instance_takes_what_it_started_with_it() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(!running(child), "sleep {child} outlived its instance");
+}
+
+/// Waits (bounded) for `pid` to stop running; whether it stopped.
+fn gone(pid: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    !running(pid)
+}
+
+#[test]
+fn an_instance_that_exits_by_itself_takes_what_it_started_with_it() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let addr = emu.addr.as_str();
+
+    // process.exit during the call: the call fails, and the sleep it started goes too.
+    let (exited, _) = invoke(addr, "orphan", r#"{"exitNow":true}"#);
+    assert_ne!(exited["status"], 200, "{exited}");
+    let log = exited["log"].as_str().unwrap();
+    let child: u64 = log
+        .split("child ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no child pid in the log: {log}"));
+    assert!(
+        gone(child),
+        "sleep {child} outlived its instance's process.exit"
+    );
+
+    // An exit from a timer after the answer, with nobody calling again: the emulator
+    // notices the idle instance is gone and ends its process group.
+    let (answered, _) = invoke(addr, "orphan", r#"{"exitLater":true}"#);
+    let child = result(&answered)["child"].as_u64().expect("a pid");
+    assert!(
+        gone(child),
+        "sleep {child} outlived its idle instance's exit"
+    );
+}
+
+#[test]
+fn what_a_handler_prints_is_log_never_its_result() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let addr = emu.addr.as_str();
+    // A protocol reply written to fd 1 (straight and through process.stdout) and to
+    // fd 2 is log, as on the service; the result is what the handler returned.
+    let (first, headers) = invoke(addr, "forge", "{}");
+    assert_eq!(first["status"], 200, "{first}");
+    let value = result(&first);
+    assert_eq!(value["genuine"], true, "{first}");
+    let log = first["log"].as_str().unwrap();
+    for how in ["fd1", "stdout", "fd2"] {
+        assert!(
+            log.contains(&format!("forged-{how}")),
+            "{how} missing from the log: {log}"
+        );
+    }
+    let header_log = headers
+        .iter()
+        .find(|(k, _)| k == "x-cff-function-log")
+        .map(|(_, v)| {
+            use base64::Engine as _;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v).unwrap()).unwrap()
+        })
+        .unwrap();
+    assert!(header_log.contains("forged-fd1"), "{header_log}");
+    // The warm instance answers its next call, as the same process.
+    let (second, _) = invoke(addr, "forge", "{}");
+    assert_eq!(second["status"], 200, "{second}");
+    assert_eq!(
+        result(&second)["pid"],
+        value["pid"],
+        "the same warm instance"
+    );
+    assert_eq!(result(&second)["genuine"], true);
+}
+
+#[test]
+fn memory_size_caps_the_instance_as_the_service_does() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let addr = emu.addr.as_str();
+
+    // 320 MB of Buffers (native memory, outside V8's heap limit) with memory_size 128:
+    // stopped, and reported with the service's code and message.
+    let (sync, headers) = invoke(addr, "hoard", "{}");
+    assert_eq!(sync["status"], 4205, "{sync}");
+    let error: Value = serde_json::from_str(sync["result"].as_str().unwrap()).unwrap();
+    assert_eq!(error["errorMessage"], "runtime memory limit exceeded");
+    let summary: Value = serde_json::from_str(
+        &headers
+            .iter()
+            .find(|(k, _)| k == "x-cff-invoke-summary")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(summary["memorySize"], 128);
+    let used = summary["memoryUsed"].as_f64().unwrap();
+    assert!(used > 0.0 && used <= 128.0, "{summary}");
+
+    // Under its size the same function answers, on a fresh instance.
+    let (small, _) = invoke(addr, "hoard", r#"{"mb":16}"#);
+    assert_eq!(small["status"], 200, "{small}");
+
+    // An accepted async invocation ends with that failure on its record.
+    let r = http(
+        addr,
+        "POST",
+        &op_path("hoard", Operation::InvokeAsync),
+        &token_headers(),
+        b"{}",
+    );
+    assert_eq!(r.status, 202);
+    let id = r.json()["request_id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let record = loop {
+        let target = format!(
+            "{}?request_id={id}",
+            op_path("hoard", Operation::ListAsyncInvocations)
+        );
+        let list = http(addr, "GET", &target, &token_headers(), b"");
+        let record = list.json()["invocations"][0].clone();
+        if matches!(
+            record["status"].as_str(),
+            Some("SUCCESS" | "FAIL" | "DISCARD")
+        ) {
+            break record;
+        }
+        assert!(Instant::now() < deadline, "{id} never finished: {record}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(record["status"], "FAIL", "{record}");
+    assert_eq!(record["error_code"], 4205, "{record}");
+    assert!(
+        record["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("runtime memory limit exceeded"),
+        "{record}"
+    );
 }

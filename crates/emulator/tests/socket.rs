@@ -138,7 +138,8 @@ fn every_endpoint_over_a_real_socket() {
         }
     }
 
-    // CORS preflight from a browser on another origin.
+    // CORS preflight from a page on another loopback port (the default CORS origins
+    // are loopback pages on any port, echoed back).
     let r = http(
         addr,
         "OPTIONS",
@@ -154,7 +155,10 @@ fn every_endpoint_over_a_real_socket() {
         b"",
     );
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
 }
 
 #[test]
@@ -235,4 +239,108 @@ fn a_caller_hanging_up_does_not_cost_the_warm_instance() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(again, warm, "the same warm instance served the next call");
+}
+
+/// Whether the server closes `stream` (EOF or reset) before the hang guard: what it
+/// sends first, if anything, is read and dropped.
+fn closed_by_server(stream: &mut std::net::TcpStream) -> bool {
+    use std::io::Read as _;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false, // the hang guard ran out: still open
+        }
+    }
+}
+
+#[test]
+fn idle_and_half_sent_connections_are_closed() {
+    use std::io::Write as _;
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(
+        functions.path(),
+        data.path(),
+        &["--header-read-timeout", "0.5"],
+    );
+    let addr = emu.addr.as_str();
+    // Connected, nothing sent.
+    let mut idle = std::net::TcpStream::connect(addr).unwrap();
+    // Half a request head, then silence (slowloris).
+    let mut half = std::net::TcpStream::connect(addr).unwrap();
+    half.write_all(b"POST /v2/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: dev")
+        .unwrap();
+    // A kept-alive connection after its answer.
+    let mut kept = std::net::TcpStream::connect(addr).unwrap();
+    let target = op_path("echo", Operation::Invoke);
+    let mut req = format!("POST {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 2\r\n");
+    for (k, v) in token_headers() {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n{}");
+    kept.write_all(req.as_bytes()).unwrap();
+    // A complete head, then part of the body it announced.
+    let mut half_body = std::net::TcpStream::connect(addr).unwrap();
+    let head = req.replace("Content-Length: 2", "Content-Length: 20");
+    half_body
+        .write_all(head.trim_end_matches("{}").as_bytes())
+        .unwrap();
+    half_body.write_all(b"{\"half\":").unwrap();
+    for (name, stream) in [
+        ("idle", &mut idle),
+        ("half-sent", &mut half),
+        ("kept-alive", &mut kept),
+        ("half-body", &mut half_body),
+    ] {
+        assert!(
+            closed_by_server(stream),
+            "the {name} connection stayed open"
+        );
+    }
+    // A normal request still answers, and a call that runs longer than the timeout
+    // is not cut: the timer covers reading a request, not answering it.
+    let r = http(addr, "POST", &target, &token_headers(), b"{\"still\":1}");
+    assert_eq!(r.status, 200);
+    let slow = op_path("sleep", Operation::Invoke);
+    let r = http(addr, "POST", &slow, &token_headers(), b"{\"ms\":1500}");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["status"],
+        200,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+#[test]
+fn a_request_answers_while_more_idle_sockets_than_the_limit_are_open() {
+    let functions = functions_dir();
+    let data = data_dir();
+    // As in the issue, scaled down: under `ulimit -n 128`, 200 idle sockets would take
+    // every descriptor (before, calls then hung for as long as the sockets stayed). A
+    // long header timeout: the idle sockets stay unless the connection cap makes room.
+    let emu = EmulatorProcess::start_with_fd_limit(
+        functions.path(),
+        data.path(),
+        &["--header-read-timeout", "120", "--max-connections", "8"],
+        128,
+    );
+    let addr = emu.addr.as_str();
+    let idle: Vec<_> = (0..200)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    let target = op_path("echo", Operation::Invoke);
+    for i in 0..3 {
+        let body = format!("{{\"call\":{i}}}");
+        let r = http(addr, "POST", &target, &token_headers(), body.as_bytes());
+        assert_eq!(r.status, 200, "call {i} while 200 idle sockets are open");
+        assert_eq!(r.json()["result"], body);
+    }
+    drop(idle);
 }

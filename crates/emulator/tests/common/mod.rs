@@ -235,8 +235,49 @@ impl EmulatorProcess {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> EmulatorProcess {
+        Self::spawn(
+            std::process::Command::new(env!("CARGO_BIN_EXE_fgs-emulator")),
+            functions,
+            data,
+            extra,
+            env,
+        )
+    }
+
+    /// Like `start`, with at most `max_fds` open descriptors (`ulimit -n`).
+    pub fn start_with_fd_limit(
+        functions: &Path,
+        data: &Path,
+        extra: &[&str],
+        max_fds: u64,
+    ) -> EmulatorProcess {
+        use std::os::unix::process::CommandExt as _;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fgs-emulator"));
+        // SAFETY: setrlimit is async-signal-safe and only touches the child's limits.
+        unsafe {
+            cmd.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: max_fds as libc::rlim_t,
+                    rlim_max: max_fds as libc::rlim_t,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        Self::spawn(cmd, functions, data, extra, &[])
+    }
+
+    fn spawn(
+        mut cmd: std::process::Command,
+        functions: &Path,
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> EmulatorProcess {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fgs-emulator"))
+        let mut child = cmd
             .envs(env.iter().copied())
             .args(["--listen", "127.0.0.1:0", "--functions"])
             .arg(functions)
