@@ -9,14 +9,13 @@
 // Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/),
 // CHROMIUM (default /usr/bin/chromium). Screenshots and the emulator's log go to
 // test-output/browser/. The whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
-import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
-import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
+import { CHROMIUM_ARGS, createRun } from "../support/chromium-run.mjs";
 import { CHECKS, MISSING_FUNCTION, PROJECT, WRONG_TOKEN_FUNCTION, urn } from "./suite.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -50,37 +49,11 @@ function startEmulator() {
 
 /** Serves `/pkg/*` from pkg/, `/vite/*` from the Vite build, the rest from tests/browser/. */
 function startStaticServer(viteOutDir) {
-  const mounts = [
+  return run.serveStatic([
     ["/pkg/", PKG_DIR],
     ["/vite/", viteOutDir],
     ["/", HERE],
-  ];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const [prefix, base] = mounts.find(([p]) => path.startsWith(p));
-    let file = normalize(join(base, path.slice(prefix.length)));
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
-      statSync(file);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
-      return;
-    }
-    res.writeHead(200, {
-      "content-type": MIME[extname(file)] ?? "application/octet-stream",
-      "cache-control": "no-store",
-    });
-    createReadStream(file).pipe(res);
-  });
-  state.server = server;
-  return new Promise((resolveUrl, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolveUrl(`http://127.0.0.1:${server.address().port}`));
-  });
+  ]);
 }
 
 async function buildVitePage() {

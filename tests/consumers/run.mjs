@@ -9,15 +9,14 @@
 // (default /usr/bin/chromium). The emulator's log goes to test-output/consumers/. The
 // whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
-import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
+import { CHROMIUM_ARGS, createRun } from "../support/chromium-run.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -306,24 +305,7 @@ function freshProject() {
 
 /** Serves the project folder (built ways under /out/, the installed package under /node_modules/). */
 function startStaticServer(base) {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = normalize(join(base, path));
-    if (!file.startsWith(base + sep)) return res.writeHead(403).end();
-    try {
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
-      statSync(file);
-    } catch {
-      return res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
-    }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-    createReadStream(file).pipe(res);
-  });
-  state.server = server;
-  return new Promise((ok, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => ok(`http://127.0.0.1:${server.address().port}`));
-  });
+  return run.serveStatic([["/", base]]);
 }
 
 let emulatorUrl;

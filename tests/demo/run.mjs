@@ -10,14 +10,13 @@
 // log go to test-output/demo/. The whole run is bounded (HARD_LIMIT_MS) and cleans up
 // after itself, also when it fails.
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
-import { CHROMIUM_ARGS, MIME, createRun } from "../support/chromium-run.mjs";
+import { CHROMIUM_ARGS, createRun } from "../support/chromium-run.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -71,29 +70,10 @@ async function startEmulator() {
  * opened somewhere other than the emulator (no /_emulator/info).
  */
 function startStaticServer() {
-  const mounts = [
+  return run.serveStatic([
     ["/pkg/", PKG_DIR],
     ["/", WWW_DIR],
-  ];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const [prefix, base] = mounts.find(([m]) => path.startsWith(m));
-    let file = normalize(join(base, path.slice(prefix.length)));
-    if (file !== base && !file.startsWith(base + sep)) return res.writeHead(403).end();
-    try {
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
-      statSync(file);
-    } catch {
-      return res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
-    }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-    createReadStream(file).pipe(res);
-  });
-  state.server = server;
-  return new Promise((resolveUrl, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolveUrl(`http://127.0.0.1:${server.address().port}`));
-  });
+  ]);
 }
 
 // ---------------------------------------------------------------- pages

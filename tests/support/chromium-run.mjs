@@ -3,9 +3,10 @@
 // the browser, temp folders) and always releases them: on cleanup(), on exit or a
 // signal, and after a hard time limit, so a run can never hang or leave processes behind.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join, normalize, sep } from "node:path";
 import { createInterface } from "node:readline";
 
 /** The only flags Chromium may get here: anything else makes it reach for the network. */
@@ -68,6 +69,35 @@ export function createRun({ name, hardLimitMs }) {
 
   return {
     state,
+
+    /**
+     * Serves files on a free loopback port, like any static host, and resolves with its
+     * origin. `mounts` is `[urlPrefix, folder]` pairs, the first whose prefix matches
+     * wins (end with `["/", folder]`); a folder's index.html answers for it, and nothing
+     * outside a mounted folder is served.
+     */
+    serveStatic(mounts) {
+      const server = createServer((req, res) => {
+        const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+        const [prefix, base] = mounts.find(([p]) => path.startsWith(p)) ?? [];
+        if (base === undefined) return res.writeHead(404).end();
+        let file = normalize(join(base, path.slice(prefix.length)));
+        if (file !== base && !file.startsWith(base + sep)) return res.writeHead(403).end();
+        try {
+          if (statSync(file).isDirectory()) file = join(file, "index.html");
+          statSync(file);
+        } catch {
+          return res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}`);
+        }
+        res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+        createReadStream(file).pipe(res);
+      });
+      state.server = server;
+      return new Promise((resolveUrl, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolveUrl(`http://127.0.0.1:${server.address().port}`));
+      });
+    },
 
     /** A temp folder removed at cleanup. */
     tempDir(prefix) {
