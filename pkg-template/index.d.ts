@@ -388,8 +388,10 @@ export declare class FunctionGraphClient {
   cancelAsyncInvocation(functionUrn: string, requestId: string, options?: CancelOptions): Promise<void>;
 
   /**
-   * Every async invocation matching `query`, across pages, newest first. Stops when there is no
-   * next page, or after `maxItems`. The iterator's `next()` rejects as `listAsyncInvocations` does.
+   * Every async invocation matching `query`, across pages, newest first, each request id once (a
+   * record accepted while paging shifts the service's offset pages; the repeat is dropped). Stops
+   * when there is no next page, or after `maxItems`. The iterator's `next()` rejects as
+   * `listAsyncInvocations` does.
    * @throws {ResponseError} if the service repeats a page marker (instead of looping).
    * @throws {ValidationError | ServiceError | NetworkError | TimeoutError}
    * @example
