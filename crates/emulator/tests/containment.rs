@@ -184,6 +184,21 @@ fn an_instance_that_exits_by_itself_takes_what_it_started_with_it() {
 }
 
 #[test]
+fn a_handler_writing_more_than_a_pipe_holds_to_fd_1_and_2_waits_never_fails() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    // 2 MB straight to the descriptors: far past a pipe's 64 KiB, so the handler must
+    // wait for the emulator to read rather than meet EAGAIN (the runtime's own use of
+    // process.stdout must not leave the shared pipes non-blocking).
+    let (out, _) = invoke(&emu.addr, "gush", "{\"kb\":2048}");
+    assert_eq!(out["status"], 200, "{out}");
+    assert_eq!(result(&out)["wrote"], 2048, "{out}");
+    let log = out["log"].as_str().unwrap();
+    assert!(log.contains("gush-done"), "{log}");
+}
+
+#[test]
 fn what_a_handler_prints_is_log_never_its_result() {
     let functions = functions_dir();
     let data = data_dir();
