@@ -238,6 +238,18 @@ fn what_a_handler_prints_is_log_never_its_result() {
 }
 
 #[test]
+fn memory_held_by_an_orphaned_grandchild_counts_against_the_cap() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    // The handler double-forks a process holding 320 MB (memory_size 128), so that process
+    // leaves the worker's tree of children; it is still the instance's memory. Before
+    // the fix the call answered 200 after its 10 s hold.
+    let (out, _) = invoke(&emu.addr, "stray", "{}");
+    assert_eq!(out["status"], 4205, "{out}");
+}
+
+#[test]
 fn memory_size_caps_the_instance_as_the_service_does() {
     let functions = functions_dir();
     let data = data_dir();
