@@ -315,3 +315,49 @@ fn memory_size_caps_the_instance_as_the_service_does() {
         "{record}"
     );
 }
+
+/// The summary of a sync call answered 200.
+fn summary_of(r: &RawResponse) -> Value {
+    serde_json::from_str(r.header("x-cff-invoke-summary").unwrap()).unwrap()
+}
+
+#[test]
+fn x_cff_instance_memory_sizes_the_instance_that_runs_the_call() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let call = |memory: &str, body: &str| {
+        let mut headers = token_headers();
+        headers.push(("X-Cff-Instance-Memory".into(), memory.into()));
+        let r = http(
+            &emu.addr,
+            "POST",
+            &op_path("hoard", Operation::Invoke),
+            &headers,
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r
+    };
+    // 200 MB of Buffers fit a 512 MB instance, though the function's own size is 128:
+    // the call runs on an instance of the size it asked for, and memoryUsed stays within
+    // the memorySize reported. Before, it was stopped at 128 (4205) while the summary
+    // said 512.
+    let big = call("512", r#"{"mb":200}"#);
+    let body = big.json();
+    assert_eq!(body["status"], 200, "{body}");
+    let summary = summary_of(&big);
+    assert_eq!(summary["memorySize"], 512);
+    let used = summary["memoryUsed"].as_f64().unwrap();
+    assert!(used > 128.0 && used <= 512.0, "{summary}");
+    // And a size smaller than what the call needs is a cap, not just a label.
+    let small = call("256", r#"{"mb":320}"#);
+    let body = small.json();
+    assert_eq!(body["status"], 4205, "{body}");
+    let summary = summary_of(&small);
+    assert_eq!(summary["memorySize"], 256);
+    assert!(
+        summary["memoryUsed"].as_f64().unwrap() <= 256.0,
+        "{summary}"
+    );
+}
