@@ -139,12 +139,28 @@ impl Pool {
     }
 
     /// A warm worker of `memory_mb` that is still alive, if any, the most recently used
-    /// first; dead ones are dropped.
+    /// first; dead ones are dropped. Without one, warm workers of other sizes are stopped,
+    /// least recently used first, until the new worker keeps the function within
+    /// `concurrency` processes, as it was before calls could ask for other sizes.
     fn take_idle(&self, memory_mb: u32) -> Option<Worker> {
         let mut idle = self.idle.lock().expect("idle lock");
         idle.retain_mut(|(w, _)| w.is_alive());
-        let at = idle.iter().rposition(|(w, _)| w.memory_mb() == memory_mb)?;
-        Some(idle.remove(at).0)
+        if let Some(at) = idle.iter().rposition(|(w, _)| w.memory_mb() == memory_mb) {
+            return Some(idle.remove(at).0);
+        }
+        // Leased calls, this one included.
+        let running =
+            (self.spec.concurrency as usize).saturating_sub(self.permits.available_permits());
+        while !idle.is_empty() && idle.len() + running > self.spec.concurrency as usize {
+            let (oldest, _) = idle
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (_, since))| *since)
+                .expect("not empty");
+            let (mut w, _) = idle.remove(oldest);
+            w.kill();
+        }
+        None
     }
 }
 
