@@ -7,6 +7,8 @@ exports.handler = async (event) => {
   const line = "y".repeat(1023) + "\n";
   const kb = event.kb ?? 1024;
   for (let i = 0; i < kb; i++) fs.writeSync(i % 2 === 0 ? 1 : 2, line);
+  // Last on both: the two pipes are read one after the other, so either may end the log.
   fs.writeSync(1, "gush-done\n");
+  fs.writeSync(2, "gush-done\n");
   return { wrote: kb };
 };
