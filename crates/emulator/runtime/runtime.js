@@ -199,6 +199,16 @@ function captureWrite(chunk, encoding, callback) {
 function captureStdio() {
   process.stdout.write = captureWrite;
   process.stderr.write = captureWrite;
+  // Opening process.stdout and process.stderr makes libuv set O_NONBLOCK on the pipes
+  // behind fd 1 and fd 2, a flag every writer shares: a handler's fs.writeSync(1, …)
+  // would then fail with EAGAIN whenever the pipe is full for a moment. The emulator
+  // reads both pipes all the time, so blocking writes only wait for it, as with a
+  // plain `node` whose output goes to a pipe.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream._handle && typeof stream._handle.setBlocking === 'function') {
+      stream._handle.setBlocking(true);
+    }
+  }
 }
 
 /** context.getLogger(): `<ISO time> <requestId> <LEVEL> <message>` lines into the log. */

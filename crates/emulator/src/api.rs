@@ -296,9 +296,10 @@ async fn invoke_sync(
     // service lets it finish), and its warm worker goes back to the pool. Run inside the
     // request's future, a hang-up dropped the worker with it (killed on drop), and the
     // next burst paid a cold start per lost worker.
+    let memory_mb = opts.memory_size;
     let run = tokio::spawn(async move {
         let msg = InvokeMessage::new(&id, &event, deadline_ms, &version, alias.as_deref(), "sync");
-        lease.run(&msg, timeout).await
+        lease.run(&msg, timeout, memory_mb).await
     });
     let exec = run
         .await
@@ -331,8 +332,8 @@ async fn invoke_async(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    // Checked as the sync invoke checks it; an async run reports no memory anywhere,
-    // so a valid size changes nothing else.
+    // Checked as the sync invoke checks it; an async run reports no memory anywhere, and
+    // runs at the function's memory_size (the store keeps no size; README says so).
     instance_memory(headers, resolved.spec.memory_size)?;
     let event = event(body)?;
     enabled(resolved)?;

@@ -8,9 +8,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use functiongraph_protocol::headers::REQUEST_ID;
 use tower_http::cors::AllowOrigin;
 
 use crate::state::AppState;
@@ -44,7 +45,8 @@ pub fn host_allowed(name: &str, allowed: &[String]) -> bool {
         || allowed.iter().any(|a| a == "*" || host_name(a) == name)
 }
 
-/// Middleware: refuses a request whose `Host` is not allowed with 403 and a JSON error.
+/// Middleware: refuses a request whose `Host` is not allowed with 403 and a JSON error,
+/// with an `X-Request-Id` as every other answer has (docs/openapi.yaml).
 /// A request without `Host` (HTTP/1.0 tools) comes from no browser and passes.
 pub async fn check_host(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let host = req
@@ -60,9 +62,13 @@ pub async fn check_host(State(state): State<Arc<AppState>>, req: Request, next: 
                      addresses; add the name with --allowed-host or allowed_hosts in the config"
                 ),
             });
+            let request_id = uuid::Uuid::new_v4().to_string();
             (
                 StatusCode::FORBIDDEN,
-                [(header::CONTENT_TYPE, "application/json")],
+                [
+                    (header::CONTENT_TYPE, "application/json".to_owned()),
+                    (HeaderName::from_static(REQUEST_ID), request_id),
+                ],
                 body.to_string(),
             )
                 .into_response()

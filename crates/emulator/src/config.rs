@@ -42,8 +42,9 @@ pub struct Config {
     /// server starts waiting for it: a half-sent head and an idle keep-alive connection
     /// are closed after this long. Also the longest pause allowed inside a request body.
     pub header_read_timeout_secs: f64,
-    /// Connections served at once. At the limit the oldest connection is asked to close
-    /// (at once when idle, after its answer when busy) before the next is served.
+    /// Connections served at once, 1 to [`MAX_CONNECTIONS_LIMIT`]. At the limit the oldest
+    /// connection is asked to close (at once when idle, after its answer when busy)
+    /// before the next is served.
     pub max_connections: usize,
     /// The Node.js executable that runs handlers.
     pub node: PathBuf,
@@ -77,6 +78,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: f64 = 10.0;
 /// Default of [`Config::max_connections`]: well under the usual 1,024 descriptors, so
 /// workers, the store and logs always have some left.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// Largest [`Config::max_connections`] accepted: far past any descriptor limit, and
+/// within what the server's connection slots can count.
+pub const MAX_CONNECTIONS_LIMIT: usize = 1_000_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -143,6 +147,15 @@ impl Config {
         let names_tokens = table.contains_key("tokens");
         let names_keys = table.contains_key("access_keys");
         let mut config: Config = table.try_into().map_err(parse_error)?;
+        if !(1..=MAX_CONNECTIONS_LIMIT).contains(&config.max_connections) {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message: format!(
+                    "max_connections must be from 1 to {MAX_CONNECTIONS_LIMIT}, not {}",
+                    config.max_connections
+                ),
+            });
+        }
         if names_tokens || names_keys {
             config.dev_identity = false;
             if !names_tokens {

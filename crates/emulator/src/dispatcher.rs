@@ -143,7 +143,7 @@ async fn execute(
     // A cancel drops the run: its worker is killed on drop and never reused. The store
     // already says DISCARD, and the writes below only touch RUNNING records.
     let exec = tokio::select! {
-        exec = lease.run(&msg, timeout) => Some(exec),
+        exec = lease.run(&msg, timeout, spec.memory_size) => Some(exec),
         _ = stop.notified() => None,
     };
     state

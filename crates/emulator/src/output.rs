@@ -96,9 +96,14 @@ impl Output {
         text.trim().lines().last().unwrap_or("").to_owned()
     }
 
-    /// Whether what was written so far holds `needle`.
+    /// Whether what was written so far holds `needle`. Reads the pipes dry first: a
+    /// process that just died (Node's heap-limit message) may have written its last words
+    /// before the reading tasks ran.
     pub fn contains(&self, needle: &str) -> bool {
-        let tail = self.tail.lock().expect("output lock");
+        let mut tail = self.tail.lock().expect("output lock");
+        for pipe in &self.pipes {
+            read_available(pipe.get_ref().as_raw_fd(), &mut tail);
+        }
         String::from_utf8_lossy(&tail.bytes).contains(needle)
     }
 }
@@ -154,5 +159,30 @@ async fn drain(pipe: Arc<AsyncFd<OwnedFd>>, tail: Arc<Mutex<Tail>>, key: String)
             return;
         }
         guard.clear_ready();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Written to a pipe, not yet seen by the reading task (a current-thread runtime runs
+    /// it only at the next await): `contains` still finds it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn contains_sees_what_is_still_in_the_pipes() {
+        let (out_read, out_write) = pipe().unwrap();
+        let (err_read, _err_write) = pipe().unwrap();
+        let output = Output::start(out_read, err_read, "test".into()).unwrap();
+        let last_words = b"FATAL ERROR: JavaScript heap out of memory\n";
+        // SAFETY: writes a local buffer to a pipe this test owns.
+        let n = unsafe {
+            libc::write(
+                out_write.as_raw_fd(),
+                last_words.as_ptr().cast(),
+                last_words.len(),
+            )
+        };
+        assert_eq!(n, last_words.len() as isize);
+        assert!(output.contains("JavaScript heap out of memory"));
     }
 }

@@ -138,32 +138,52 @@ impl Pool {
         })
     }
 
-    /// A warm worker that is still alive, if any; dead ones are dropped.
-    fn take_idle(&self) -> Option<Worker> {
+    /// A warm worker of `memory_mb` that is still alive, if any, the most recently used
+    /// first; dead ones are dropped. Without one, warm workers of other sizes are stopped,
+    /// least recently used first, until the new worker keeps the function within
+    /// `concurrency` processes, as it was before calls could ask for other sizes.
+    fn take_idle(&self, memory_mb: u32) -> Option<Worker> {
         let mut idle = self.idle.lock().expect("idle lock");
-        while let Some((mut w, _)) = idle.pop() {
-            if w.is_alive() {
-                return Some(w);
-            }
+        idle.retain_mut(|(w, _)| w.is_alive());
+        if let Some(at) = idle.iter().rposition(|(w, _)| w.memory_mb() == memory_mb) {
+            return Some(idle.remove(at).0);
+        }
+        // Leased calls, this one included.
+        let running =
+            (self.spec.concurrency as usize).saturating_sub(self.permits.available_permits());
+        while !idle.is_empty() && idle.len() + running > self.spec.concurrency as usize {
+            let (oldest, _) = idle
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (_, since))| *since)
+                .expect("not empty");
+            let (mut w, _) = idle.remove(oldest);
+            w.kill();
         }
         None
     }
 }
 
 impl Lease {
-    /// Runs one invocation on a warm worker (or a new one), enforcing the timeout and
-    /// the function's memory size.
-    pub async fn run(self, msg: &InvokeMessage<'_>, timeout: Duration) -> Execution {
+    /// Runs one invocation on a warm worker of `memory_mb` (or a new one), enforcing the
+    /// timeout and that memory size: the function's `memory_size`, or the call's
+    /// `X-Cff-Instance-Memory`, as the service runs such a call on an instance that size.
+    pub async fn run(
+        self,
+        msg: &InvokeMessage<'_>,
+        timeout: Duration,
+        memory_mb: u32,
+    ) -> Execution {
         let pool = &self.pool;
         let started = Instant::now();
-        let mut worker = match pool.take_idle() {
+        let mut worker = match pool.take_idle(memory_mb) {
             Some(w) => w,
-            None => match Worker::start(&pool.launcher, &pool.spec).await {
+            None => match Worker::start(&pool.launcher, &pool.spec, memory_mb).await {
                 Ok(w) => w,
-                Err(failure) => return failed_start(failure, started, pool.spec.memory_size),
+                Err(failure) => return failed_start(failure, started, memory_mb),
             },
         };
-        let limit_mb = pool.spec.memory_size;
+        let limit_mb = memory_mb;
         let pid = worker.pid();
         // The cold start counts against the timeout, as it does in the service.
         let remaining = timeout.saturating_sub(started.elapsed());

@@ -223,27 +223,35 @@ pub struct Worker {
     /// A protocol line read in part (reads are cancelled when the process exits).
     partial: Vec<u8>,
     output: Output,
+    /// The instance's memory, MB: its V8 heap limit, what its handler is told, its cap.
+    memory_mb: u32,
 }
 
 impl Worker {
-    /// Starts a worker for `spec` and waits until its handler is loaded.
+    /// Starts a worker for `spec` as an instance of `memory_mb` (the function's
+    /// `memory_size`, or a call's `X-Cff-Instance-Memory`) and waits until its handler is
+    /// loaded.
     ///
     /// # Errors
     /// [`WorkerFailure`] when the process cannot start or the handler cannot load.
-    pub async fn start(launcher: &Launcher, spec: &FunctionSpec) -> Result<Worker, WorkerFailure> {
+    pub async fn start(
+        launcher: &Launcher,
+        spec: &FunctionSpec,
+        memory_mb: u32,
+    ) -> Result<Worker, WorkerFailure> {
         let (ours, theirs) =
             std::os::unix::net::UnixStream::pair().map_err(WorkerFailure::Spawn)?;
         let (stdout_read, stdout_write) = output::pipe().map_err(WorkerFailure::Spawn)?;
         let (stderr_read, stderr_write) = output::pipe().map_err(WorkerFailure::Spawn)?;
         let channel = theirs.as_raw_fd();
         let mut cmd = Command::new(&launcher.node);
-        cmd.arg(format!("--max-old-space-size={}", spec.memory_size))
+        cmd.arg(format!("--max-old-space-size={memory_mb}"))
             .arg(&launcher.runtime)
             .current_dir(&spec.code_dir)
             // Handlers see only what the function's configuration gives them, never
             // the emulator's own environment (which may hold real credentials).
             .env_clear()
-            .envs(handler_env(launcher, spec))
+            .envs(handler_env(launcher, spec, memory_mb))
             .stdin(Stdio::null())
             .stdout(Stdio::from(stdout_write))
             .stderr(Stdio::from(stderr_write))
@@ -279,6 +287,7 @@ impl Worker {
             from_worker: BufReader::new(from_worker),
             partial: Vec::new(),
             output,
+            memory_mb,
         };
         let init = InitMessage {
             kind: "init",
@@ -289,7 +298,7 @@ impl Worker {
                 package: &spec.package,
                 version: "latest",
                 alias: None,
-                memory_size: spec.memory_size,
+                memory_size: memory_mb,
                 timeout: spec.timeout,
                 project_id: &launcher.project_id,
                 region: &launcher.region,
@@ -313,6 +322,11 @@ impl Worker {
     /// The worker's pid (for memory sampling).
     pub fn pid(&self) -> i32 {
         self.pid
+    }
+
+    /// The instance's memory, MB.
+    pub fn memory_mb(&self) -> u32 {
+        self.memory_mb
     }
 
     /// Runs one invocation. The caller enforces the time limit (and kills on expiry).
@@ -490,7 +504,7 @@ fn move_to_channel_fd(fd: i32) -> std::io::Result<()> {
 
 /// The environment a handler runs with: the function's user data and the runtime's
 /// own variables, plus a minimal PATH and locale.
-fn handler_env(launcher: &Launcher, spec: &FunctionSpec) -> Vec<(String, String)> {
+fn handler_env(launcher: &Launcher, spec: &FunctionSpec, memory_mb: u32) -> Vec<(String, String)> {
     let mut env = vec![
         ("PATH".to_owned(), "/usr/local/bin:/usr/bin:/bin".to_owned()),
         ("LANG".to_owned(), "C.UTF-8".to_owned()),
@@ -504,7 +518,7 @@ fn handler_env(launcher: &Launcher, spec: &FunctionSpec) -> Vec<(String, String)
         ("RUNTIME_PACKAGE".to_owned(), spec.package.clone()),
         ("RUNTIME_HANDLER".to_owned(), spec.handler.clone()),
         ("RUNTIME_TIMEOUT".to_owned(), spec.timeout.to_string()),
-        ("RUNTIME_MEMORY".to_owned(), spec.memory_size.to_string()),
+        ("RUNTIME_MEMORY".to_owned(), memory_mb.to_string()),
         (
             "RUNTIME_CODE_ROOT".to_owned(),
             spec.code_dir.to_string_lossy().into_owned(),

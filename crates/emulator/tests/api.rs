@@ -173,6 +173,21 @@ async fn a_sync_200_sends_the_seven_documented_headers() {
     );
 }
 
+/// Calls asking for other instance sizes get instances of their own, yet a function never
+/// keeps more processes than its `concurrency` (forge's is 1): a warm instance of another
+/// size is stopped first.
+#[tokio::test]
+async fn instance_sizes_share_the_functions_concurrency() {
+    let h = harness().await;
+    for memory in ["128", "256", "512", "256"] {
+        let a = invoke(&h, "forge", json!({}), &[("X-Cff-Instance-Memory", memory)]).await;
+        assert_eq!(a.status, StatusCode::OK);
+        let summary: Value = serde_json::from_str(a.header("x-cff-invoke-summary")).unwrap();
+        assert_eq!(summary["memorySize"].to_string(), memory);
+        assert_eq!(h.emulator.state.pools.idle_count(), 1, "after {memory}");
+    }
+}
+
 /// The official SDK's `AsyncInvokeFunctionRequest` has `x_cff_instance_memory` too.
 #[tokio::test]
 async fn both_invokes_take_x_cff_instance_memory() {

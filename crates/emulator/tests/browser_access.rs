@@ -45,6 +45,21 @@ async fn emulator(config: Config) -> (Emulator, tempfile::TempDir, tempfile::Tem
     (emu, functions, data)
 }
 
+/// The `pattern` of the Error schema's `error_code` in docs/openapi.yaml.
+fn error_code_pattern() -> String {
+    let spec = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.yaml"),
+    )
+    .unwrap();
+    spec.lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with("error_code: { type: string, pattern:")
+        })
+        .expect("the Error schema's error_code")
+        .to_owned()
+}
+
 fn preflight(origin: &str) -> Vec<(&str, &str)> {
     vec![
         ("host", "127.0.0.1:8787"),
@@ -68,8 +83,12 @@ async fn a_foreign_host_is_refused_loopback_and_configured_ones_answer() {
             send(&router, method, uri, &[("host", "evil.example:8787")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}: {body}");
         assert_eq!(headers["content-type"], "application/json");
+        // docs/openapi.yaml: every answer carries X-Request-Id, and the Error schema's
+        // code pattern admits this one (it had neither).
+        assert!(headers.contains_key("x-request-id"), "{method} {uri}");
         let error: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(error["error_code"], "EMULATOR.0403");
+        assert!(error_code_pattern().contains("EMULATOR"));
         assert!(error["error_msg"]
             .as_str()
             .unwrap()

@@ -176,6 +176,42 @@ fn config_files_override_what_they_name_and_reject_unknown_keys() {
     );
 }
 
+#[test]
+fn a_connection_limit_out_of_range_is_a_config_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emulator.toml");
+    // 3e18 made the server panic ("a semaphore may not have more than MAX_PERMITS
+    // permits") after it had printed its banner; 0 was quietly taken as 1.
+    for n in ["0", "3000000000000000000", "4294967296"] {
+        std::fs::write(&path, format!("max_connections = {n}\n")).unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("max_connections"), "{n}: {err}");
+    }
+    std::fs::write(&path, "max_connections = 1000000\n").unwrap();
+    assert_eq!(Config::load(&path).unwrap().max_connections, 1_000_000);
+}
+
+/// The server itself, given a limit no configuration can now reach, counts what it can
+/// and still stops cleanly.
+#[tokio::test]
+async fn the_server_takes_any_connection_limit_without_panicking() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let limits = functiongraph_emulator::serve::Limits {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        max_connections: usize::MAX,
+    };
+    let served = functiongraph_emulator::serve::serve(
+        listener,
+        axum::Router::new(),
+        limits,
+        std::future::ready(()),
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(30), served)
+        .await
+        .expect("stops")
+        .unwrap();
+}
+
 /// What a config file leaves of the credentials, for each combination it can name.
 #[test]
 fn configured_credentials_replace_the_dev_identity_entirely() {

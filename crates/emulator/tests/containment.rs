@@ -184,6 +184,21 @@ fn an_instance_that_exits_by_itself_takes_what_it_started_with_it() {
 }
 
 #[test]
+fn a_handler_writing_more_than_a_pipe_holds_to_fd_1_and_2_waits_never_fails() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    // 2 MB straight to the descriptors: far past a pipe's 64 KiB, so the handler must
+    // wait for the emulator to read rather than meet EAGAIN (the runtime's own use of
+    // process.stdout must not leave the shared pipes non-blocking).
+    let (out, _) = invoke(&emu.addr, "gush", "{\"kb\":2048}");
+    assert_eq!(out["status"], 200, "{out}");
+    assert_eq!(result(&out)["wrote"], 2048, "{out}");
+    let log = out["log"].as_str().unwrap();
+    assert!(log.contains("gush-done"), "{log}");
+}
+
+#[test]
 fn what_a_handler_prints_is_log_never_its_result() {
     let functions = functions_dir();
     let data = data_dir();
@@ -220,6 +235,18 @@ fn what_a_handler_prints_is_log_never_its_result() {
         "the same warm instance"
     );
     assert_eq!(result(&second)["genuine"], true);
+}
+
+#[test]
+fn memory_held_by_an_orphaned_grandchild_counts_against_the_cap() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    // The handler double-forks a process holding 320 MB (memory_size 128), so that process
+    // leaves the worker's tree of children; it is still the instance's memory. Before
+    // the fix the call answered 200 after its 10 s hold.
+    let (out, _) = invoke(&emu.addr, "stray", "{}");
+    assert_eq!(out["status"], 4205, "{out}");
 }
 
 #[test]
@@ -286,5 +313,51 @@ fn memory_size_caps_the_instance_as_the_service_does() {
             .unwrap()
             .contains("runtime memory limit exceeded"),
         "{record}"
+    );
+}
+
+/// The summary of a sync call answered 200.
+fn summary_of(r: &RawResponse) -> Value {
+    serde_json::from_str(r.header("x-cff-invoke-summary").unwrap()).unwrap()
+}
+
+#[test]
+fn x_cff_instance_memory_sizes_the_instance_that_runs_the_call() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = EmulatorProcess::start(functions.path(), data.path(), &[]);
+    let call = |memory: &str, body: &str| {
+        let mut headers = token_headers();
+        headers.push(("X-Cff-Instance-Memory".into(), memory.into()));
+        let r = http(
+            &emu.addr,
+            "POST",
+            &op_path("hoard", Operation::Invoke),
+            &headers,
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r
+    };
+    // 200 MB of Buffers fit a 512 MB instance, though the function's own size is 128:
+    // the call runs on an instance of the size it asked for, and memoryUsed stays within
+    // the memorySize reported. Before, it was stopped at 128 (4205) while the summary
+    // said 512.
+    let big = call("512", r#"{"mb":200}"#);
+    let body = big.json();
+    assert_eq!(body["status"], 200, "{body}");
+    let summary = summary_of(&big);
+    assert_eq!(summary["memorySize"], 512);
+    let used = summary["memoryUsed"].as_f64().unwrap();
+    assert!(used > 128.0 && used <= 512.0, "{summary}");
+    // And a size smaller than what the call needs is a cap, not just a label.
+    let small = call("256", r#"{"mb":320}"#);
+    let body = small.json();
+    assert_eq!(body["status"], 4205, "{body}");
+    let summary = summary_of(&small);
+    assert_eq!(summary["memorySize"], 256);
+    assert!(
+        summary["memoryUsed"].as_f64().unwrap() <= 256.0,
+        "{summary}"
     );
 }
