@@ -433,6 +433,18 @@ describe("errors", () => {
     // An endpoint is shown without its query or user info, where secrets go.
     const endpoint = thrown({ endpoint: "http://user:hunter2@h/?token=s3cret" }).message;
     assert.match(endpoint, /; got "…@h\/"$/);
+    // A password may hold '@', '?' or '#' (user info ends at the last '@'): none of it shows.
+    for (const endpoint of ["https://user:hunt?er2@h", "https://user:hunt#er2@h/x", "https://user:hu@nter2@h", "ftp://u:p?w@h?t=1"]) {
+      const e = thrown({ endpoint });
+      assert.equal(e.field, "options.endpoint");
+      assert.ok(!/hunt|er2|nter|p\?w/.test(e.message), e.message);
+    }
+    assert.match(thrown({ endpoint: "https://user:hu@nter2@h" }).message, /; got "…@h"$/);
+    // A header line given as a name shows the name's valid start, never what follows.
+    const header = thrown({ region: "cn-north-4", headers: { "Authorization: Bearer s3cr3t-918273645": "x" } });
+    assert.equal(header.field, "options.headers");
+    assert.ok(!header.message.includes("s3cr3t"), header.message);
+    assert.match(header.message, /; got "Authorization" then ':'$/);
     // Credentials: their type at most, never their value.
     for (const credentials of [{ token: 918273645 }, { accessKey: "AK", secretKey: 918273645 }, { accessKey: 918273645, secretKey: "sk" }]) {
       const e = thrown({ region: "cn-north-4", credentials });
