@@ -100,12 +100,13 @@ export interface ClientOptions {
   /**
    * Extra headers on every request (signed with AK/SK). Headers the client sets itself
    * (`Authorization`, `X-Auth-Token`, `X-Sdk-Date`, `X-Security-Token`, `X-Project-Id`, `Host`,
-   * `Content-Length`, `Content-Type`) are refused.
+   * `Content-Length`, `Content-Type`) are refused, and so is a value fetch cannot send (a line
+   * break, a control character other than tab, a character above U+00FF).
    */
   headers?: Record<string, string>;
   /**
    * Appended to the `User-Agent` (`functiongraph-client/{version} {userAgent}`) where the platform
-   * allows it (Node); browsers keep their own.
+   * allows it (Node); browsers keep their own. Left out if fetch cannot send it (see `headers`).
    */
   userAgent?: string;
   /** Called before every attempt, with secrets redacted. A throwing hook does not fail the call. */

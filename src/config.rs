@@ -306,15 +306,27 @@ pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String,
                     format!("'{name}' is set by the client itself"),
                 ));
             }
-            if has_line_break(value) {
+            if !sendable_header_value(value) {
                 return Err(Error::invalid(
                     field,
-                    format!("the value of '{name}' must be a single-line string"),
+                    format!("the value of '{name}' {HEADER_VALUE_RULE}"),
                 ));
             }
             Ok((lower, value.clone()))
         })
         .collect()
+}
+
+/// What [`sendable_header_value`] asks, for messages.
+pub(crate) const HEADER_VALUE_RULE: &str =
+    "must be a single line of printable Latin-1 characters (tab allowed)";
+
+/// Whether fetch sends `s` as a header value: tab, printable ASCII and U+0080..=U+00FF.
+/// Anything else makes fetch throw (a character above U+00FF everywhere; a control
+/// character in Node), which would read as a `NetworkError` for a request never sent.
+pub(crate) fn sendable_header_value(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\t' | ' '..='~' | '\u{80}'..='\u{ff}'))
 }
 
 /// A line break or NUL: never allowed in a header value.

@@ -535,6 +535,40 @@ describe("the client", () => {
     assert.deepEqual(r.json(), { traced: true });
   });
 
+  // fetch throws on such a header value (above U+00FF everywhere, a control character in
+  // Node), which read as a NetworkError ("Cannot convert argument to a ByteString…") for a
+  // request never sent: it is the caller's value, refused as such, and never shown.
+  test("a header value fetch cannot send is a ValidationError, and nothing is sent", async (t) => {
+    const s = await scripted((req, res) => json(res, 200, { request_id: "r-1", result: "{}", log: "", status: 200 }));
+    t.after(() => s.close());
+    const at = (options) => new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, ...options });
+    const refused = [
+      [{ credentials: { token: TOKEN }, headers: { "X-Tag": "s3cr3t€" } }, "options.headers"],
+      [{ credentials: { token: TOKEN }, headers: { "X-Tag": "s3cr3t\u0001" } }, "options.headers"],
+      [{ credentials: { token: "s3cr3t€" } }, "options.credentials"],
+      [{ credentials: { ...KEYS, securityToken: "s3cr3t\u2028" } }, "options.credentials"],
+      [{ credentials: { accessKey: "AKé€", secretKey: "s3cr3t" } }, "options.credentials"],
+    ];
+    for (const [options, field] of refused) {
+      assert.throws(() => at(options), (e) => {
+        assert.equal(e.name, "ValidationError", e.message);
+        assert.equal(e.field, field);
+        assert.ok(!e.message.includes("s3cr3t"), e.message);
+        return true;
+      }, JSON.stringify(options));
+    }
+    // From a provider, at the call.
+    await assert.rejects(at({ credentials: () => ({ token: "s3cr3t€" }) }).invoke(urn("echo"), {}), (e) => {
+      assert.equal(e.name, "ValidationError", e.message);
+      assert.ok(!e.message.includes("s3cr3t"), e.message);
+      return true;
+    });
+    assert.equal(s.requests.length, 0);
+    // A userAgent fetch cannot send is left out, as one with a line break is.
+    await at({ credentials: { token: TOKEN }, userAgent: "console é€" }).invoke(urn("echo"), {});
+    assert.equal(s.requests[0].headers["user-agent"], `functiongraph-client/${pkg.version()}`);
+  });
+
   test("the endpoint built from region: exact URLs, nothing sent", async () => {
     // The hook aborts the call's own signal: fetch then starts with an aborted signal and
     // rejects without any network activity. A guard refuses, as a second line, any fetch
