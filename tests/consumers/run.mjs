@@ -98,6 +98,16 @@ const viteBuild = async (vitePackage, name, files, config = {}) => {
   });
 };
 
+/**
+ * The inline entry's build holds the wasm in its JavaScript: no .wasm file beside it (a
+ * `new URL("….wasm", import.meta.url)` anywhere in what it imports would make the bundler
+ * copy one, never loaded).
+ */
+function assertNoWasmFile(name) {
+  const files = readdirSync(outDir(name), { recursive: true }).map(String);
+  assert.deepEqual(files.filter((f) => f.endsWith(".wasm")), [], `${name}: ${files.join(", ")}`);
+}
+
 /** The page of the worker ways: starts the worker, messages it at once, shows its answer. */
 const workerPage = (workerUrl) => `const worker = new Worker(${workerUrl}, { type: "module" });
 worker.onmessage = (e) => { window.__outcome = e.data; };
@@ -172,11 +182,13 @@ const BROWSER_WAYS = {
   // ...or the inline entry, which has no top-level await: no setting at all.
   async "Vite 5, functiongraph-client/inline, no configuration"(name) {
     await viteBuild("vite5", name, vitePage(name, "functiongraph-client/inline"));
+    assertNoWasmFile(name);
   },
   // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
   // cannot hold the default entry's top-level await; the inline entry has none.
   async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
     await viteBuild("vite", name, viteWorkerPage(name, "functiongraph-client/inline"));
+    assertNoWasmFile(name);
   },
   // The default entry in a worker, as the README says: onmessage set first, the package
   // imported after (its top-level await would hold back the handler); worker.format "es"
