@@ -400,11 +400,14 @@ export declare class FunctionGraphClient {
 
   /**
    * Every WAIT and RUNNING async invocation matching `query`, across pages. The iterator's
-   * `next()` rejects as `listActiveAsyncInvocations` does.
+   * `next()` rejects as `listActiveAsyncInvocations` does. Pages are offsets: an invocation
+   * that ends (or is cancelled) while you iterate moves the later ones to earlier pages, and
+   * those are skipped. To cancel them all, cancel a page and list again from the start (the
+   * README's "An admin console").
    * @throws {ResponseError} if the service repeats a page marker (instead of looping).
    * @throws {ValidationError | ServiceError | NetworkError | TimeoutError}
    * @example
-   * for await (const inv of client.activeAsyncInvocations(urn)) await client.cancelAsyncInvocation(urn, inv.requestId);
+   * for await (const inv of client.activeAsyncInvocations(urn, { status: "RUNNING" })) console.log(inv.requestId);
    */
   activeAsyncInvocations(functionUrn: string, query?: ListActiveAsyncInvocationsQuery & IterateOptions): AsyncGenerator<AsyncInvocation, void, undefined>;
 
