@@ -100,12 +100,13 @@ export interface ClientOptions {
   /**
    * Extra headers on every request (signed with AK/SK). Headers the client sets itself
    * (`Authorization`, `X-Auth-Token`, `X-Sdk-Date`, `X-Security-Token`, `X-Project-Id`, `Host`,
-   * `Content-Length`, `Content-Type`) are refused.
+   * `Content-Length`, `Content-Type`) are refused, and so is a value fetch cannot send (a line
+   * break, a control character other than tab, a character above U+00FF).
    */
   headers?: Record<string, string>;
   /**
    * Appended to the `User-Agent` (`functiongraph-client/{version} {userAgent}`) where the platform
-   * allows it (Node); browsers keep their own.
+   * allows it (Node); browsers keep their own. Left out if fetch cannot send it (see `headers`).
    */
   userAgent?: string;
   /** Called before every attempt, with secrets redacted. A throwing hook does not fail the call. */
@@ -401,11 +402,14 @@ export declare class FunctionGraphClient {
 
   /**
    * Every WAIT and RUNNING async invocation matching `query`, across pages. The iterator's
-   * `next()` rejects as `listActiveAsyncInvocations` does.
+   * `next()` rejects as `listActiveAsyncInvocations` does. Pages are offsets: an invocation
+   * that ends (or is cancelled) while you iterate moves the later ones to earlier pages, and
+   * those are skipped. To cancel them all, cancel a page and list again from the start (the
+   * README's "An admin console").
    * @throws {ResponseError} if the service repeats a page marker (instead of looping).
    * @throws {ValidationError | ServiceError | NetworkError | TimeoutError}
    * @example
-   * for await (const inv of client.activeAsyncInvocations(urn)) await client.cancelAsyncInvocation(urn, inv.requestId);
+   * for await (const inv of client.activeAsyncInvocations(urn, { status: "RUNNING" })) console.log(inv.requestId);
    */
   activeAsyncInvocations(functionUrn: string, query?: ListActiveAsyncInvocationsQuery & IterateOptions): AsyncGenerator<AsyncInvocation, void, undefined>;
 

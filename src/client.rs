@@ -16,8 +16,8 @@ use functiongraph_protocol::{
 
 use crate::answers::{self, InvokeOutput, Page};
 use crate::config::{
-    check_headers, check_millis, check_project_id, has_line_break, CallOptions, Config, Endpoint,
-    InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion,
+    check_headers, check_millis, check_project_id, sendable_header_value, CallOptions, Config,
+    Endpoint, InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion,
 };
 use crate::error::{shown, Error};
 use crate::paging::{Listing, Pager};
@@ -136,7 +136,10 @@ impl Client {
         config.headers = check_headers(&config.headers)?;
         let base = concat!("functiongraph-client/", env!("CARGO_PKG_VERSION"));
         let user_agent = match config.user_agent.as_deref() {
-            Some(extra) if !extra.is_empty() && !has_line_break(extra) => format!("{base} {extra}"),
+            // One that fetch would not send is left out, as a line break always was.
+            Some(extra) if !extra.is_empty() && sendable_header_value(extra) => {
+                format!("{base} {extra}")
+            }
             _ => base.to_owned(),
         };
         Ok(Client {

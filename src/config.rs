@@ -235,18 +235,8 @@ pub(crate) fn host_header(scheme: &str, authority: &str) -> String {
 
 impl Endpoint {
     pub(crate) fn parse(url: &str) -> Result<Endpoint, Error> {
-        // The value shown without its query, fragment or user info (where secrets go).
-        let visible = url.split(['?', '#']).next().unwrap_or_default();
-        let visible = match visible.split_once('@') {
-            Some((_, host)) => format!("…@{host}"),
-            None => visible.to_owned(),
-        };
-        let bad = |why: &str| {
-            Error::invalid(
-                "options.endpoint",
-                format!("{why}; got {}", shown(&visible)),
-            )
-        };
+        let got = endpoint_shown(url);
+        let bad = |why: &str| Error::invalid("options.endpoint", format!("{why}; got {got}"));
         let (scheme, rest) =
             split_scheme(url).ok_or_else(|| bad("must start with http:// or https://"))?;
         if rest
@@ -272,6 +262,21 @@ impl Endpoint {
     }
 }
 
+/// An endpoint as an error shows it: without its query, fragment or user info, where
+/// secrets go. User info ends at the last `@` (a password may hold `@`, `/`, `?` or `#`),
+/// so an `@` after the first `?` or `#` leaves unclear where the secret ends: then only
+/// that the URL was not shown.
+fn endpoint_shown(url: &str) -> String {
+    let (head, tail) = url.split_at(url.find(['?', '#']).unwrap_or(url.len()));
+    if tail.contains('@') {
+        return "a URL with user info or a query (not shown)".to_owned();
+    }
+    match head.rsplit_once('@') {
+        Some((_, host)) => shown(&format!("…@{host}")),
+        None => shown(head),
+    }
+}
+
 /// Checks the client's own headers: valid names, single-line values, none the client sets.
 pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
     let field = "options.headers";
@@ -279,10 +284,19 @@ pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String,
         .iter()
         .map(|(name, value)| {
             let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-            if name.is_empty() || !name.bytes().all(token) {
+            if name.is_empty() {
+                return Err(Error::invalid(field, "a header name is empty"));
+            }
+            // Only the valid start of a bad name is shown: a whole header line given as a
+            // name ("Authorization: Bearer …") has its value after the first bad character.
+            let valid = name.bytes().take_while(|&b| token(b)).count();
+            if let Some(bad) = name[valid..].chars().next() {
                 return Err(Error::invalid(
                     field,
-                    format!("'{name}' is not a valid header name"),
+                    format!(
+                        "a header name is letters, digits and !#$%&'*+-.^_`|~; got {} then {bad:?}",
+                        shown(&name[..valid])
+                    ),
                 ));
             }
             let lower = name.to_ascii_lowercase();
@@ -292,15 +306,27 @@ pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String,
                     format!("'{name}' is set by the client itself"),
                 ));
             }
-            if has_line_break(value) {
+            if !sendable_header_value(value) {
                 return Err(Error::invalid(
                     field,
-                    format!("the value of '{name}' must be a single-line string"),
+                    format!("the value of '{name}' {HEADER_VALUE_RULE}"),
                 ));
             }
             Ok((lower, value.clone()))
         })
         .collect()
+}
+
+/// What [`sendable_header_value`] asks, for messages.
+pub(crate) const HEADER_VALUE_RULE: &str =
+    "must be a single line of printable Latin-1 characters (tab allowed)";
+
+/// Whether fetch sends `s` as a header value: tab, printable ASCII and U+0080..=U+00FF.
+/// Anything else makes fetch throw (a character above U+00FF everywhere; a control
+/// character in Node), which would read as a `NetworkError` for a request never sent.
+pub(crate) fn sendable_header_value(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\t' | ' '..='~' | '\u{80}'..='\u{ff}'))
 }
 
 /// A line break or NUL: never allowed in a header value.

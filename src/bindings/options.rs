@@ -19,8 +19,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::config::{
-    CallOptions, Config, CredentialSource, Credentials, InvokeAsyncOptions, InvokeOptions, LogType,
-    RequestVersion, Retry, RetryPolicy, WaitOptions,
+    sendable_header_value, CallOptions, Config, CredentialSource, Credentials, InvokeAsyncOptions,
+    InvokeOptions, LogType, RequestVersion, Retry, RetryPolicy, WaitOptions, HEADER_VALUE_RULE,
 };
 use crate::error::{shown, Error};
 use crate::signer::RequestToSign;
@@ -255,10 +255,22 @@ pub(crate) fn credentials(value: &JsValue, field: &str) -> Result<Credentials, E
         return Err(Error::invalid(field, CREDENTIALS_SHAPE));
     }
     let c: CredentialsJs = options(value, field)?;
+    // What goes into a header must be sendable: fetch would throw, read as a NetworkError.
+    let sendable = |name: &str, value: &str| {
+        if sendable_header_value(value) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                field,
+                format!("{name} {HEADER_VALUE_RULE} (it is sent in a header)"),
+            ))
+        }
+    };
     if let Some(token) = string(&c.token, field)? {
         if token.is_empty() {
             return Err(Error::invalid(field, "token must not be empty"));
         }
+        sendable("token", &token)?;
         return Ok(Credentials::Token(token));
     }
     let security_token = string(&c.security_token, field)?;
@@ -266,6 +278,10 @@ pub(crate) fn credentials(value: &JsValue, field: &str) -> Result<Credentials, E
         (Some(access_key), Some(secret_key))
             if !access_key.is_empty() && !secret_key.is_empty() =>
         {
+            sendable("accessKey", &access_key)?;
+            if let Some(t) = &security_token {
+                sendable("securityToken", t)?;
+            }
             Ok(Credentials::AccessKey {
                 access_key,
                 secret_key,

@@ -98,6 +98,16 @@ const viteBuild = async (vitePackage, name, files, config = {}) => {
   });
 };
 
+/**
+ * The inline entry's build holds the wasm in its JavaScript: no .wasm file beside it (a
+ * `new URL("….wasm", import.meta.url)` anywhere in what it imports would make the bundler
+ * copy one, never loaded).
+ */
+function assertNoWasmFile(name) {
+  const files = readdirSync(outDir(name), { recursive: true }).map(String);
+  assert.deepEqual(files.filter((f) => f.endsWith(".wasm")), [], `${name}: ${files.join(", ")}`);
+}
+
 /** The page of the worker ways: starts the worker, messages it at once, shows its answer. */
 const workerPage = (workerUrl) => `const worker = new Worker(${workerUrl}, { type: "module" });
 worker.onmessage = (e) => { window.__outcome = e.data; };
@@ -172,11 +182,13 @@ const BROWSER_WAYS = {
   // ...or the inline entry, which has no top-level await: no setting at all.
   async "Vite 5, functiongraph-client/inline, no configuration"(name) {
     await viteBuild("vite5", name, vitePage(name, "functiongraph-client/inline"));
+    assertNoWasmFile(name);
   },
   // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
   // cannot hold the default entry's top-level await; the inline entry has none.
   async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
     await viteBuild("vite", name, viteWorkerPage(name, "functiongraph-client/inline"));
+    assertNoWasmFile(name);
   },
   // The default entry in a worker, as the README says: onmessage set first, the package
   // imported after (its top-level await would hold back the handler); worker.format "es"
@@ -400,7 +412,7 @@ test("the npm README's Node examples run as written (example.mjs, example.cjs)",
 
 // The types as each TypeScript resolution mode finds them, for both entries (node10
 // ignores `exports`: it finds index.d.ts by `types` and inline.d.ts by its path).
-test("TypeScript resolves both entries' types: node16, nodenext, bundler, node10", async () => {
+test("TypeScript resolves both entries' types: node16, nodenext (ESM and CommonJS), bundler, node10", async () => {
   const dir = join(project, "cases", "typescript");
   const source = `import { FunctionGraphClient, type InvokeResult } from "functiongraph-client";
 import { FunctionGraphClient as Inline, ValidationError } from "functiongraph-client/inline";
@@ -413,10 +425,14 @@ client.invoke(1, {}, { logType: "everything" });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "consumer.ts"), source);
   writeFileSync(join(dir, "consumer.mts"), source);
+  writeFileSync(join(dir, "consumer.cts"), source);
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
   for (const [moduleResolution, module, file] of [
     ["node16", "node16", "consumer.mts"],
     ["nodenext", "nodenext", "consumer.mts"],
+    // CommonJS code: its imports are require()s of the ES module, which the README says
+    // nodenext accepts (and node16 does not).
+    ["nodenext", "nodenext", "consumer.cts"],
     ["bundler", "esnext", "consumer.ts"],
     ["node10", "commonjs", "consumer.ts"],
   ]) {
@@ -424,7 +440,7 @@ client.invoke(1, {}, { logType: "everything" });
       strict: true, noEmit: true, target: "es2022", module, moduleResolution, types: [],
       lib: ["es2022", "dom", "esnext.disposable"],
     };
-    const config = join(dir, `tsconfig.${moduleResolution}.json`);
+    const config = join(dir, `tsconfig.${moduleResolution}.${file}.json`);
     writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));
     await exec(process.execPath, [tsc, "-p", config], { cwd: dir })
       .catch((e) => assert.fail(`tsc --moduleResolution ${moduleResolution}:\n${e.stdout}${e.stderr}`));

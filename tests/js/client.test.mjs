@@ -433,6 +433,18 @@ describe("errors", () => {
     // An endpoint is shown without its query or user info, where secrets go.
     const endpoint = thrown({ endpoint: "http://user:hunter2@h/?token=s3cret" }).message;
     assert.match(endpoint, /; got "…@h\/"$/);
+    // A password may hold '@', '?' or '#' (user info ends at the last '@'): none of it shows.
+    for (const endpoint of ["https://user:hunt?er2@h", "https://user:hunt#er2@h/x", "https://user:hu@nter2@h", "ftp://u:p?w@h?t=1"]) {
+      const e = thrown({ endpoint });
+      assert.equal(e.field, "options.endpoint");
+      assert.ok(!/hunt|er2|nter|p\?w/.test(e.message), e.message);
+    }
+    assert.match(thrown({ endpoint: "https://user:hu@nter2@h" }).message, /; got "…@h"$/);
+    // A header line given as a name shows the name's valid start, never what follows.
+    const header = thrown({ region: "cn-north-4", headers: { "Authorization: Bearer s3cr3t-918273645": "x" } });
+    assert.equal(header.field, "options.headers");
+    assert.ok(!header.message.includes("s3cr3t"), header.message);
+    assert.match(header.message, /; got "Authorization" then ':'$/);
     // Credentials: their type at most, never their value.
     for (const credentials of [{ token: 918273645 }, { accessKey: "AK", secretKey: 918273645 }, { accessKey: 918273645, secretKey: "sk" }]) {
       const e = thrown({ region: "cn-north-4", credentials });
@@ -521,6 +533,40 @@ describe("the client", () => {
     // And such a request verifies: the emulator checks the signature over x-trace-tag too.
     const r = await client(KEYS, extra).invoke(urn("echo"), { traced: true });
     assert.deepEqual(r.json(), { traced: true });
+  });
+
+  // fetch throws on such a header value (above U+00FF everywhere, a control character in
+  // Node), which read as a NetworkError ("Cannot convert argument to a ByteString…") for a
+  // request never sent: it is the caller's value, refused as such, and never shown.
+  test("a header value fetch cannot send is a ValidationError, and nothing is sent", async (t) => {
+    const s = await scripted((req, res) => json(res, 200, { request_id: "r-1", result: "{}", log: "", status: 200 }));
+    t.after(() => s.close());
+    const at = (options) => new pkg.FunctionGraphClient({ projectId: PROJECT, endpoint: s.url, ...options });
+    const refused = [
+      [{ credentials: { token: TOKEN }, headers: { "X-Tag": "s3cr3t€" } }, "options.headers"],
+      [{ credentials: { token: TOKEN }, headers: { "X-Tag": "s3cr3t\u0001" } }, "options.headers"],
+      [{ credentials: { token: "s3cr3t€" } }, "options.credentials"],
+      [{ credentials: { ...KEYS, securityToken: "s3cr3t\u2028" } }, "options.credentials"],
+      [{ credentials: { accessKey: "AKé€", secretKey: "s3cr3t" } }, "options.credentials"],
+    ];
+    for (const [options, field] of refused) {
+      assert.throws(() => at(options), (e) => {
+        assert.equal(e.name, "ValidationError", e.message);
+        assert.equal(e.field, field);
+        assert.ok(!e.message.includes("s3cr3t"), e.message);
+        return true;
+      }, JSON.stringify(options));
+    }
+    // From a provider, at the call.
+    await assert.rejects(at({ credentials: () => ({ token: "s3cr3t€" }) }).invoke(urn("echo"), {}), (e) => {
+      assert.equal(e.name, "ValidationError", e.message);
+      assert.ok(!e.message.includes("s3cr3t"), e.message);
+      return true;
+    });
+    assert.equal(s.requests.length, 0);
+    // A userAgent fetch cannot send is left out, as one with a line break is.
+    await at({ credentials: { token: TOKEN }, userAgent: "console é€" }).invoke(urn("echo"), {});
+    assert.equal(s.requests[0].headers["user-agent"], `functiongraph-client/${pkg.version()}`);
   });
 
   test("the endpoint built from region: exact URLs, nothing sent", async () => {

@@ -1,8 +1,10 @@
 // Waiting for async invocations against the real emulator.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { PROJECT, TOKEN, installPackage, json, scripted, startEmulator, urn } from "./harness.mjs";
+import { PROJECT, TOKEN, installPackage, json, root, scripted, startEmulator, urn } from "./harness.mjs";
 
 let pkg, emulator, cleanup, client;
 before(async () => {
@@ -104,6 +106,20 @@ test("asyncInvocations iterates the real listing", async () => {
   const seen = [];
   for await (const inv of client.asyncInvocations(urn("hello"), { limit: 2 })) seen.push(inv.requestId);
   assert.deepEqual(seen, ids.reverse());
+});
+
+// The npm README's cancel-all loop, run as written, with more active invocations than a
+// page (100): a cancelled record leaves the listing and moves the later ones to earlier
+// offsets, so a loop that paged on while cancelling left some running.
+test("the npm README's cancel-all loop stops every active invocation, past one page", async () => {
+  const readme = readFileSync(join(root, "pkg-template/README.md"), "utf8");
+  const code = /```js\n\/\/ Stop every queued or running invocation of the function\.\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(code, "the README's cancel-all block");
+  for (let i = 0; i < 103; i++) await client.invokeAsync(urn("sleep"), { ms: 2900 });
+  assert.ok((await client.listActiveAsyncInvocations(urn("sleep"))).count >= 103);
+  const AsyncFunction = (async () => {}).constructor;
+  await new AsyncFunction("client", "urn", "ServiceError", code)(client, urn("sleep"), pkg.ServiceError);
+  assert.equal((await client.listActiveAsyncInvocations(urn("sleep"))).count, 0);
 });
 
 test("cancelAsyncInvocation stops a running invocation, which ends as DISCARD", async () => {
