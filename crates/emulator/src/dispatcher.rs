@@ -83,13 +83,29 @@ async fn pass(state: &Arc<AppState>) -> Result<Duration, crate::store::StoreErro
                 busy.push(rec.function_key.clone());
                 continue;
             };
-            if !state.store.start(rec.seq, now).await? {
+            // The stop signal exists before the record says RUNNING: a cancel that sees
+            // RUNNING always finds it (a notify with no waiter yet is kept), so a run
+            // cancelled before it began never goes on to the end.
+            let stop = Arc::new(tokio::sync::Notify::new());
+            state
+                .running
+                .lock()
+                .expect("running map lock")
+                .insert(rec.request_id.clone(), stop.clone());
+            let started = state.store.start(rec.seq, now).await;
+            if !matches!(started, Ok(true)) {
+                state
+                    .running
+                    .lock()
+                    .expect("running map lock")
+                    .remove(&rec.request_id);
+                started?;
                 continue;
             }
             let state = state.clone();
             tokio::spawn(async move {
                 let seq = rec.seq;
-                if let Err(e) = execute(&state, rec, lease, &spec).await {
+                if let Err(e) = execute(&state, rec, lease, &spec, stop).await {
                     tracing::error!("async invocation {seq}: {e}");
                 }
                 state.wake.notify_one();
@@ -117,6 +133,7 @@ async fn execute(
     rec: Record,
     lease: crate::pool::Lease,
     spec: &crate::functions::FunctionSpec,
+    stop: Arc<tokio::sync::Notify>,
 ) -> Result<(), crate::store::StoreError> {
     let (version, alias) = match rec.qualifier.strip_prefix('!') {
         Some(a) => (
@@ -134,12 +151,6 @@ async fn execute(
     let timeout = Duration::from_secs(u64::from(spec.timeout));
     let deadline = now_ms() + timeout.as_millis() as i64;
     let msg = InvokeMessage::new(&rec.request_id, &event, deadline, &version, alias, "async");
-    let stop = Arc::new(tokio::sync::Notify::new());
-    state
-        .running
-        .lock()
-        .expect("running map lock")
-        .insert(rec.request_id.clone(), stop.clone());
     // A cancel drops the run: its worker is killed on drop and never reused. The store
     // already says DISCARD, and the writes below only touch RUNNING records.
     let exec = tokio::select! {

@@ -1394,3 +1394,50 @@ async fn a_long_queue_on_one_function_does_not_hold_up_the_others() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_right_after_the_accept_stops_the_run() {
+    // A cancel that answers "cancelled" means the handler never reaches its end, whether
+    // the cancel found the invocation waiting, just taken by the dispatcher, or running.
+    // Each invocation is cancelled 0 to 3 ms after its accept, to land in each of those
+    // moments. (The dispatcher once marked a record RUNNING before its stop signal
+    // existed; this test did not catch that window in 7 runs, so the fix, in
+    // dispatcher.rs, is by construction.)
+    let h = harness().await;
+    let marks = tempfile::tempdir().unwrap();
+    let path = marks.path().join("marks");
+    let mut cancelled = Vec::new();
+    for i in 0..150 {
+        let id = invoke_async(
+            &h,
+            "mark",
+            json!({"ms": 400, "id": i, "path": path.to_str().unwrap()}),
+        )
+        .await;
+        // From at once to 3 ms later: somewhere in there the dispatcher takes it.
+        tokio::time::sleep(Duration::from_micros(200 * (i % 16))).await;
+        let a = cancel(&h, "mark", json!({"request_id": id, "type": "force"})).await;
+        if a.status == StatusCode::OK {
+            cancelled.push((i, id));
+        }
+    }
+    for (_, id) in &cancelled {
+        let rec = wait_terminal(&h, "mark", id).await;
+        assert_eq!(rec["error_code"], 4208, "{rec}");
+    }
+    // Every run that was not stopped has had its 400 ms by now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let marked = std::fs::read_to_string(&path).unwrap_or_default();
+    let marked: Vec<&str> = marked.lines().collect();
+    let went_on: Vec<u64> = cancelled
+        .iter()
+        .map(|(i, _)| *i)
+        .filter(|i| marked.contains(&i.to_string().as_str()))
+        .collect();
+    assert!(
+        went_on.is_empty(),
+        "cancelled ({} of 150) yet run to the end: {went_on:?}",
+        cancelled.len()
+    );
+    h.emulator.stop().await;
+}
