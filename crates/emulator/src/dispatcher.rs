@@ -104,10 +104,7 @@ async fn pass(state: &Arc<AppState>) -> Result<Duration, crate::store::StoreErro
             }
             let state = state.clone();
             tokio::spawn(async move {
-                let seq = rec.seq;
-                if let Err(e) = execute(&state, rec, lease, &spec, stop).await {
-                    tracing::error!("async invocation {seq}: {e}");
-                }
+                execute(&state, rec, lease, &spec, stop).await;
                 state.wake.notify_one();
             });
         }
@@ -134,7 +131,7 @@ async fn execute(
     lease: crate::pool::Lease,
     spec: &crate::functions::FunctionSpec,
     stop: Arc<tokio::sync::Notify>,
-) -> Result<(), crate::store::StoreError> {
+) {
     let (version, alias) = match rec.qualifier.strip_prefix('!') {
         Some(a) => (
             spec.aliases
@@ -164,38 +161,62 @@ async fn execute(
         .remove(&rec.request_id);
     let Some(exec) = exec else {
         tracing::debug!(request_id = %rec.request_id, "async invocation cancelled while running");
-        return Ok(());
+        return;
     };
     let now = now_ms();
+    let id = &rec.request_id;
     if matches!(exec.outcome, Outcome::Success(_)) {
-        tracing::debug!(request_id = %rec.request_id, "async invocation succeeded");
-        return state
-            .store
-            .finish(rec.seq, AsyncStatus::Success, 0, String::new(), now)
-            .await;
+        tracing::debug!(request_id = %id, "async invocation succeeded");
+        written(id, || {
+            state
+                .store
+                .finish(rec.seq, AsyncStatus::Success, 0, String::new(), now)
+        })
+        .await;
+        return;
     }
     let rep = report(&exec, spec.timeout);
     let (kind, text) = rep.error.unwrap_or_default();
     let message = format!("{kind}: {text}");
+    let code = i64::from(rep.status);
     if attempts <= spec.max_async_retry_attempts {
         // Exponential backoff: delay, 2×delay, 4×delay.
         let delay = state.config.async_retry_delay_secs * f64::from(1u32 << (attempts - 1).min(10));
         let at = now + (delay * 1000.0) as i64;
-        tracing::debug!(request_id = %rec.request_id, attempts, "async invocation failed, retrying");
-        state
-            .store
-            .retry_at(rec.seq, at, i64::from(rep.status), message)
-            .await
+        tracing::debug!(request_id = %id, attempts, "async invocation failed, retrying");
+        written(id, || {
+            state.store.retry_at(rec.seq, at, code, message.clone())
+        })
+        .await;
     } else {
-        state
-            .store
-            .finish(
-                rec.seq,
-                AsyncStatus::Fail,
-                i64::from(rep.status),
-                message,
-                now,
-            )
-            .await
+        written(id, || {
+            state
+                .store
+                .finish(rec.seq, AsyncStatus::Fail, code, message.clone(), now)
+        })
+        .await;
+    }
+}
+
+/// First wait before writing an attempt's outcome again, and the longest.
+const REWRITE_FIRST: Duration = Duration::from_millis(100);
+const REWRITE_MAX: Duration = Duration::from_secs(5);
+
+/// Writes an attempt's outcome, trying again until the store takes it: the run is over,
+/// and a record left RUNNING would show as running until the next start (which runs it
+/// again). The writes only touch records still RUNNING, so a repeat is harmless.
+async fn written<F, Fut>(request_id: &str, mut write: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), crate::store::StoreError>>,
+{
+    let mut wait = REWRITE_FIRST;
+    while let Err(e) = write().await {
+        tracing::warn!(
+            request_id,
+            "recording an async invocation's outcome: {e}; trying again"
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(REWRITE_MAX);
     }
 }

@@ -1,6 +1,7 @@
 //! When SQLite cannot take the write (another process holds the database), an async
 //! invoke is refused with a 5xx service error, never accepted and lost; sync invokes
-//! keep working; and accepting resumes when the lock is released.
+//! keep working; and accepting resumes when the lock is released. An outcome the store
+//! refused is written again until it lands.
 
 mod common;
 
@@ -105,5 +106,70 @@ async fn a_full_database_refuses_accepts_with_503_then_recovers() {
         1 + accepted_while_full + 1,
         "every 202 was stored; no refused one was"
     );
+    emu.stop().await;
+}
+
+/// The status of `request_id` as the store holds it, read by another connection.
+fn stored_status(data: &std::path::Path, request_id: &str) -> String {
+    rusqlite::Connection::open(data.join("fgs.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT status FROM async_invocations WHERE request_id = ?1",
+            [request_id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_outcome_the_locked_database_refused_is_written_once_it_is_free() {
+    let functions = functions_dir();
+    let data = data_dir();
+    let emu = Emulator::start(test_config(), functions.path(), data.path())
+        .await
+        .unwrap();
+    let router = emu.router();
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(op_path("sleep", Operation::InvokeAsync));
+    for (k, v) in token_headers() {
+        req = req.header(k, v);
+    }
+    let resp = router
+        .clone()
+        .oneshot(req.body(Body::from(r#"{"ms":300}"#)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let id = body["request_id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        if stored_status(data.path(), &id) == "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(stored_status(data.path(), &id), "RUNNING");
+    // The run ends while another process holds the write lock past the emulator's 5 s
+    // busy timeout: the outcome cannot be written then.
+    let other = rusqlite::Connection::open(data.path().join("fgs.sqlite3")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(6_500)).await;
+    assert_eq!(stored_status(data.path(), &id), "RUNNING");
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    // Once the lock is gone the outcome lands, instead of RUNNING until the next start.
+    let mut status = String::new();
+    for _ in 0..300 {
+        status = stored_status(data.path(), &id);
+        if status != "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "SUCCESS");
     emu.stop().await;
 }
