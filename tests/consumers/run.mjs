@@ -395,7 +395,7 @@ for (const [title, build] of Object.entries(RUNTIME_WAYS)) {
 
 // The npm README's Node examples, run as written in a default `npm init -y` project (no
 // "type": "module"): only the emulator's address is changed.
-test("the npm README's Node examples run as written (example.mjs, example.cjs)", async () => {
+test("the READMEs' Node examples run as written (example.mjs, example.cjs, the client example)", async () => {
   const readme = readFileSync(join(project, "node_modules/functiongraph-client/README.md"), "utf8");
   const examples = [...readme.matchAll(/```js\n\/\/ (example\.[cm]js)\n([\s\S]*?)```/g)];
   assert.deepEqual(examples.map((m) => m[1]), ["example.mjs", "example.cjs"]);
@@ -408,6 +408,13 @@ test("the npm README's Node examples run as written (example.mjs, example.cjs)",
     assert.match(stdout, /hello (world|require)/, `${file} printed:\n${stdout}`);
     if (file === "example.mjs") assert.match(stdout, /^SUCCESS /m, stdout);
   }
+  // The repository README's client example too, as an ES module (its first js block).
+  const root = readFileSync(join(ROOT, "README.md"), "utf8");
+  const client = root.slice(root.indexOf("## The client")).match(/```js\n([\s\S]*?)```/)?.[1];
+  assert.ok(client?.includes("new FunctionGraphClient"), "the README's client example");
+  writeFileSync(join(dir, "client.mjs"), client.replaceAll("http://127.0.0.1:8787", emulatorUrl));
+  const { stdout } = await exec(process.execPath, ["client.mjs"], { cwd: dir, timeout: CASE_LIMIT_MS });
+  assert.match(stdout, /^200 {[\s\S]*"message":"hello world"/, `client.mjs printed:\n${stdout}`);
 });
 
 // The types as each TypeScript resolution mode finds them, for both entries (node10
