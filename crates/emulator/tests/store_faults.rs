@@ -13,13 +13,22 @@ use functiongraph_protocol::paths::Operation;
 use tower::ServiceExt as _;
 
 async fn post(router: &axum::Router, op: Operation, name: &str) -> (StatusCode, serde_json::Value) {
+    post_event(router, op, name, "{}").await
+}
+
+async fn post_event(
+    router: &axum::Router,
+    op: Operation,
+    name: &str,
+    event: &'static str,
+) -> (StatusCode, serde_json::Value) {
     let mut req = Request::builder().method("POST").uri(op_path(name, op));
     for (k, v) in token_headers() {
         req = req.header(k, v);
     }
     let resp = router
         .clone()
-        .oneshot(req.body(Body::from("{}")).unwrap())
+        .oneshot(req.body(Body::from(event)).unwrap())
         .await
         .unwrap();
     let status = resp.status();
@@ -129,22 +138,9 @@ async fn an_outcome_the_locked_database_refused_is_written_once_it_is_free() {
         .await
         .unwrap();
     let router = emu.router();
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(op_path("sleep", Operation::InvokeAsync));
-    for (k, v) in token_headers() {
-        req = req.header(k, v);
-    }
-    let resp = router
-        .clone()
-        .oneshot(req.body(Body::from(r#"{"ms":300}"#)).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let (status, body) =
+        post_event(&router, Operation::InvokeAsync, "sleep", r#"{"ms":300}"#).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let id = body["request_id"].as_str().unwrap().to_owned();
     for _ in 0..200 {
         if stored_status(data.path(), &id) == "RUNNING" {
