@@ -13,7 +13,7 @@ pub struct ErrorBody {
     /// Machine-readable code, e.g. `FSS.0404` or `APIGW.0301`.
     pub error_code: String,
     /// Human-readable message.
-    #[serde(default, deserialize_with = "crate::lenient::string_or_null")]
+    #[serde(default, deserialize_with = "crate::lenient::serde_optional_text")]
     pub error_msg: String,
     /// Set by the API gateway on its own errors (authentication).
     #[serde(default, skip_serializing_if = "Option::is_none")]

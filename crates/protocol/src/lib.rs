@@ -15,7 +15,7 @@
 pub mod encoding;
 pub mod error;
 pub mod headers;
-mod lenient;
+pub mod lenient;
 pub mod limits;
 pub mod models;
 pub mod paths;

@@ -2,11 +2,11 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::lenient::{
-    i64_from_number_or_string, opt_i32_from_number, opt_u64_from_number_or_string, string_or_null,
-    u64_from_number,
+    serde_count, serde_error_code, serde_invoke_status, serde_next_marker,
+    serde_optional_text as string_or_null,
 };
 
 /// Sync invoke answer in the `v1` (JSON) format, and the official SDKs' response model.
@@ -25,7 +25,7 @@ pub struct InvokeResponseBody {
     #[serde(default, deserialize_with = "string_or_null")]
     pub log: String,
     /// 200 when the function succeeded, otherwise the function error status.
-    #[serde(default = "status_ok", deserialize_with = "status_or_ok")]
+    #[serde(default = "status_ok", deserialize_with = "serde_invoke_status")]
     pub status: i32,
 }
 
@@ -34,10 +34,6 @@ fn status_ok() -> i32 {
     200
 }
 
-/// `status`; `null` is 200.
-fn status_or_ok<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
-    Ok(opt_i32_from_number(d)?.unwrap_or_else(status_ok))
-}
 
 /// `X-Cff-Invoke-Summary`: `{"duration":1.913,"billingDuration":100,"memorySize":128,"memoryUsed":41.51171875}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,7 +129,7 @@ pub struct AsyncInvocation {
     #[serde(default, deserialize_with = "string_or_null")]
     pub error_message: String,
     /// Error code; 0 on success or while not finished.
-    #[serde(default, deserialize_with = "i64_from_number_or_string")]
+    #[serde(default, deserialize_with = "serde_error_code")]
     pub error_code: i64,
     /// When it started (when accepted, while waiting), `YYYY-MM-DDTHH:mm:ss` UTC.
     #[serde(default, deserialize_with = "string_or_null")]
@@ -158,12 +154,12 @@ pub struct ListAsyncInvocationsResponse {
     #[serde(default)]
     pub invocations: Vec<AsyncInvocation>,
     /// How many records match the query in all (0 when the answer did not say: see above).
-    #[serde(default, deserialize_with = "u64_from_number")]
+    #[serde(default, deserialize_with = "serde_count")]
     pub count: u64,
     /// Marker of the next page (the `marker` to send for it); `None` on the last page.
     #[serde(
         default,
-        deserialize_with = "opt_u64_from_number_or_string",
+        deserialize_with = "serde_next_marker",
         skip_serializing_if = "Option::is_none"
     )]
     pub next_marker: Option<u64>,

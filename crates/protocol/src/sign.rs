@@ -157,15 +157,51 @@ pub fn sign(
     access_key: &str,
     secret_key: &str,
 ) -> Result<Signature, SignError> {
-    let date = header(req.headers, SDK_DATE).ok_or(SignError::MissingDate)?;
-    let headers = signable_headers(req.headers, None);
-    // The signer hashes the body unless the caller marked it with X-Sdk-Content-Sha256
-    // (which it then also signs, like every header it sends).
-    let payload_hash = match header(req.headers, SDK_CONTENT_SHA256) {
-        Some(v) => v.trim().to_owned(),
+    // A body marked with X-Sdk-Content-Sha256 is not hashed (see `sign_hashed`).
+    let hash = match header(req.headers, SDK_CONTENT_SHA256) {
+        Some(_) => String::new(),
         None => sha256_hex(req.body),
     };
-    let (canonical_request, signed_headers) = canonical_request(req, &headers, &payload_hash);
+    sign_hashed(req, &hash, access_key, secret_key)
+}
+
+/// A body's SHA-256, fed in pieces: for a signer whose body is not in one slice of
+/// memory (the wasm client hashes a JavaScript string a chunk at a time).
+#[derive(Debug, Clone, Default)]
+pub struct PayloadHasher(Sha256);
+
+impl PayloadHasher {
+    /// Hashes the next bytes of the body.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The hex digest, as [`sign_hashed`] takes it.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+/// [`sign`] for a body already hashed (`payload_hash`, hex SHA-256, e.g. from a
+/// [`PayloadHasher`]); `req.body` is not read.
+///
+/// # Errors
+/// [`SignError::MissingDate`] when there is no `X-Sdk-Date` header.
+pub fn sign_hashed(
+    req: &SignableRequest<'_>,
+    payload_hash: &str,
+    access_key: &str,
+    secret_key: &str,
+) -> Result<Signature, SignError> {
+    let date = header(req.headers, SDK_DATE).ok_or(SignError::MissingDate)?;
+    let headers = signable_headers(req.headers, None);
+    // The body's hash, unless the caller marked it with X-Sdk-Content-Sha256 (which it
+    // then also signs, like every header it sends).
+    let payload_hash = match header(req.headers, SDK_CONTENT_SHA256) {
+        Some(v) => v.trim(),
+        None => payload_hash,
+    };
+    let (canonical_request, signed_headers) = canonical_request(req, &headers, payload_hash);
     let string_to_sign = string_to_sign(date.trim(), &canonical_request);
     let signature = hmac_hex(secret_key, &string_to_sign);
     let authorization = format!(
