@@ -1,31 +1,30 @@
-//! Answers into results: the service's JSON is parsed with the platform's `JSON.parse`
-//! and read into the protocol crate's serde models with serde-wasm-bindgen (no JSON
-//! parser in the wasm), or into the typed error for its status.
+//! Answers into results. The body is parsed with the platform's `JSON.parse` and stays a
+//! JavaScript value: Rust reads only the fields it decides on (ids, statuses, markers,
+//! error codes), through the protocol crate's rules for fields sent in more than one
+//! form ([`functiongraph_protocol::lenient`]); what the function returned and its log
+//! reach the caller as the JS strings they are. Error statuses become the typed error.
 
 use functiongraph_protocol::headers as h;
-use functiongraph_protocol::{
-    AsyncInvocation, AsyncInvokeResponse, ErrorBody, InvokeResponseBody, InvokeSummary,
-    ListAsyncInvocationsResponse,
-};
-use js_sys::{Reflect, JSON};
-use serde::de::DeserializeOwned;
+use functiongraph_protocol::lenient::{self, Field, Refused};
+use functiongraph_protocol::{AsyncInvocation, AsyncStatus, InvokeSummary};
+use js_sys::{Array, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::RequestVersion;
 use crate::error::Error;
-use crate::platform::decode_base64_utf8;
+use crate::platform::{decode_base64_utf8, get, json_parse, json_stringify};
 use crate::transport::Answer;
 
-/// Most of a body kept in an error.
-const SNIPPET_CHARS: usize = 1024;
+/// Most of a body kept in an error, in UTF-16 units (as JS counts).
+const SNIPPET_UNITS: usize = 1024;
 
-/// The first 1 KB of a body (in UTF-16 units, as JS counts, not splitting a character).
+/// The first 1 KB of a body (in UTF-16 units, not splitting a character).
 pub(crate) fn snippet(text: &str) -> String {
     let mut units = 0;
     let mut end = 0;
     for (i, c) in text.char_indices() {
         units += c.len_utf16();
-        if units > SNIPPET_CHARS {
+        if units > SNIPPET_UNITS {
             break;
         }
         end = i + c.len_utf8();
@@ -33,118 +32,176 @@ pub(crate) fn snippet(text: &str) -> String {
     text[..end].to_owned()
 }
 
+impl Answer {
+    /// The start of `text`, something the server sent, with the call's secrets
+    /// scrubbed: only that much is copied out of the JS string, with room for a secret
+    /// that straddles the cut.
+    fn server_snippet(&self, text: &JsString) -> String {
+        let margin = self.secrets.iter().map(String::len).max().unwrap_or(0);
+        let head: String = text.slice(0, (SNIPPET_UNITS + margin) as u32).into();
+        snippet(&self.scrub(&head))
+    }
+
+    /// The start of the body, for an error.
+    fn body_snippet(&self) -> String {
+        self.server_snippet(&self.text)
+    }
+}
+
 /// `text` parsed as JSON, if it is.
-pub(crate) fn parse_json(text: &str) -> Option<JsValue> {
-    JSON::parse(text).ok()
+fn parse(text: &JsString) -> Option<JsValue> {
+    json_parse(text).ok()
 }
 
-/// A JSON value read into a model; serde's words on failure.
-fn read<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+/// A field of a parsed object as the protocol's rules see it; `scratch` holds its text.
+fn field<'a>(object: &JsValue, key: &str, scratch: &'a mut String) -> Field<'a> {
+    let value = get(object, key);
+    if value.is_undefined() {
+        Field::Absent
+    } else if value.is_null() {
+        Field::Null
+    } else if let Some(n) = value.as_f64() {
+        Field::Float(n)
+    } else if let Some(text) = value.as_string() {
+        *scratch = text;
+        Field::Text(scratch)
+    } else {
+        Field::Other
+    }
 }
 
-fn response_error(answer: &Answer, reason: impl Into<String>) -> Error {
-    // serde's words may quote a value of the answer, so the reason is scrubbed too.
+/// A field read by a protocol rule; the refusal names it.
+fn rule<T>(
+    object: &JsValue,
+    key: &'static str,
+    read: impl FnOnce(Field<'_>) -> Result<T, Refused>,
+) -> Result<T, (&'static str, Refused)> {
+    let mut scratch = String::new();
+    read(field(object, key, &mut scratch)).map_err(|why| (key, why))
+}
+
+/// A text field kept as the JS string it is; absent or `null` is `""` (the protocol's
+/// `optional_text` rule, applied without copying the text).
+fn js_text(object: &JsValue, key: &'static str) -> Result<JsString, (&'static str, Refused)> {
+    let value = get(object, key);
+    if value.is_string() {
+        return Ok(value.unchecked_into());
+    }
+    rule(object, key, |f| lenient::optional_text(f).map(JsString::from))
+}
+
+/// A required string field.
+fn required_text(object: &JsValue, key: &'static str) -> Result<String, (&'static str, Refused)> {
+    get(object, key)
+        .as_string()
+        .ok_or((key, Refused("a string")))
+}
+
+fn response_error(answer: &Answer, reason: String) -> Error {
     Error::Response {
         status: answer.status,
-        reason: answer.scrub(&reason.into()),
+        reason,
         request_id: answer.request_id(),
-        body: snippet(&answer.scrub(&answer.text)),
+        body: answer.body_snippet(),
         attempts: Some(answer.attempts),
     }
 }
 
+/// A field the rules refused, as the error for the answer.
+fn refused(answer: &Answer, (key, why): (&'static str, Refused)) -> Error {
+    response_error(answer, format!("the body's '{key}': {why}"))
+}
+
 /// The body of a 2xx answer as a JSON object.
 fn json_object(answer: &Answer) -> Result<JsValue, Error> {
-    let value =
-        parse_json(&answer.text).ok_or_else(|| response_error(answer, "the body is not JSON"))?;
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Err(response_error(answer, "the body is not a JSON object"));
+    let value = parse(&answer.text)
+        .ok_or_else(|| response_error(answer, "the body is not JSON".to_owned()))?;
+    if !value.is_object() || Array::is_array(&value) {
+        return Err(response_error(
+            answer,
+            "the body is not a JSON object".to_owned(),
+        ));
     }
     Ok(value)
 }
 
-/// A 2xx body read into a model.
-fn body<T: DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
-    let value = json_object(answer)?;
-    read(value).map_err(|why| response_error(answer, why))
-}
-
 /// The error for an answer with status ≥ 400: the service's `{error_code, error_msg}`
-/// when the body has them, otherwise the status and the start of the body.
+/// when the body has them, otherwise the status and the start of the body. What the
+/// server said is scrubbed of the call's secrets; the client's own words are not touched.
 pub(crate) fn service_error(answer: &Answer) -> Error {
-    let parsed: Option<ErrorBody> = parse_json(&answer.text)
-        .filter(JsValue::is_object)
-        .and_then(|v| read(v).ok());
+    let body = parse(&answer.text).filter(|v| v.is_object() && !Array::is_array(v));
+    let parsed = body.as_ref().and_then(|b| {
+        let code = required_text(b, "error_code").ok()?;
+        let msg = js_text(b, "error_msg").ok()?;
+        let request_id = get(b, "request_id").as_string();
+        Some((code, msg, request_id))
+    });
     let (error_code, error_msg, body_request_id) = match parsed {
-        Some(b) => (b.error_code, b.error_msg, b.request_id),
+        Some((code, msg, request_id)) => {
+            (answer.scrub(&code), answer.server_snippet(&msg), request_id)
+        }
         None => {
-            // Scrubbed before it is cut, so no part of a secret stays at the cut.
-            let text = snippet(answer.scrub(&answer.text).trim());
-            let msg = if text.is_empty() {
-                "(empty body)".to_owned()
-            } else {
-                text
+            let text = answer.body_snippet();
+            let msg = match text.trim() {
+                "" => "(empty body)".to_owned(),
+                t => t.to_owned(),
             };
             (String::new(), msg, None)
         }
     };
     Error::Service {
         status: answer.status,
-        error_code: answer.scrub(&error_code),
-        error_msg: answer.scrub(&error_msg),
-        request_id: answer.header(h::REQUEST_ID).or(body_request_id),
+        error_code,
+        error_msg,
+        request_id: answer
+            .header(h::REQUEST_ID)
+            .or(body_request_id)
+            .map(|id| answer.scrub(&id)),
         attempts: answer.attempts,
     }
 }
 
 /// How the function itself failed (the call succeeded).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionError {
     /// The service's function error code, e.g. 4002 (the handler threw).
     pub code: i64,
     /// The error's class, e.g. `Error`; empty when the runtime did not say.
     pub kind: String,
     /// The error's message (the whole result when it is not the runtime's error JSON).
-    pub message: String,
+    pub message: JsString,
     /// Stack trace lines, when the runtime reports them.
     pub stack_trace: Vec<String>,
 }
 
-/// What a sync invocation answered.
+/// What a sync invocation answered. `result` and `log` are the JavaScript strings the
+/// answer held: they are not copied into the wasm memory unless read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvokeOutput {
     /// The invocation's request id.
     pub request_id: String,
     /// 200 on success, otherwise the function error code.
     pub status: i64,
-    /// What the function returned, as text.
-    pub result: String,
+    /// What the function returned, as text (`String::from(&out.result)` copies it).
+    pub result: JsString,
     /// The log's tail with `LogType::Tail`, otherwise empty.
-    pub log: String,
+    pub log: JsString,
     /// `X-Cff-Invoke-Summary`, when sent.
     pub summary: Option<InvokeSummary>,
     /// Set when the function threw, timed out or crashed.
     pub function_error: Option<FunctionError>,
 }
 
-/// A string field of a parsed JSON object (no getters: it came from `JSON.parse`).
-fn string_field(object: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(object, &JsValue::from_str(key))
-        .ok()?
-        .as_string()
-}
-
 /// `{errorType, errorMessage, stackTrace}` of a failed function's result.
-fn function_error(code: i64, result: &str) -> FunctionError {
-    let parsed = parse_json(result).filter(JsValue::is_object);
-    let field = |key: &str| parsed.as_ref().and_then(|p| string_field(p, key));
+fn function_error(code: i64, result: &JsString) -> FunctionError {
+    let parsed = parse(result).filter(JsValue::is_object);
+    let text = |key: &str| parsed.as_ref().map(|p| get(p, key)).filter(JsValue::is_string);
     let stack_trace = parsed
         .as_ref()
-        .and_then(|p| Reflect::get(p, &JsValue::from_str("stackTrace")).ok())
-        .filter(js_sys::Array::is_array)
+        .map(|p| get(p, "stackTrace"))
+        .filter(Array::is_array)
         .map(|v| {
-            v.unchecked_into::<js_sys::Array>()
+            v.unchecked_into::<Array>()
                 .iter()
                 .filter_map(|line| line.as_string())
                 .collect()
@@ -152,8 +209,10 @@ fn function_error(code: i64, result: &str) -> FunctionError {
         .unwrap_or_default();
     FunctionError {
         code,
-        kind: field("errorType").unwrap_or_default(),
-        message: field("errorMessage").unwrap_or_else(|| result.to_owned()),
+        kind: text("errorType")
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        message: text("errorMessage").map_or_else(|| result.clone(), JsCast::unchecked_into),
         stack_trace,
     }
 }
@@ -162,6 +221,19 @@ fn function_error(code: i64, result: &str) -> FunctionError {
 fn integer(text: &str) -> Option<i64> {
     let t = text.trim();
     (t.len() <= 16).then(|| t.parse().ok()).flatten()
+}
+
+/// `X-Cff-Invoke-Summary`, when it is the service's JSON.
+fn summary(raw: &str) -> Option<InvokeSummary> {
+    let value = parse(&JsString::from(raw)).filter(JsValue::is_object)?;
+    let number = |key: &str| get(&value, key).as_f64().filter(|n| n.is_finite());
+    let whole = |key: &str| number(key).filter(|n| n.fract() == 0.0 && *n >= 0.0);
+    Some(InvokeSummary {
+        duration: number("duration")?,
+        billing_duration: whole("billingDuration")? as u64,
+        memory_size: whole("memorySize").filter(|n| *n <= f64::from(u32::MAX))? as u32,
+        memory_used: number("memoryUsed")?,
+    })
 }
 
 /// What `invoke` resolves with.
@@ -193,55 +265,66 @@ pub(crate) fn invoke_output(
             (
                 answer.request_id().unwrap_or_default(),
                 answer.text.clone(),
-                log,
+                JsString::from(log),
                 status,
             )
         }
         RequestVersion::V1 => {
             let value = json_object(answer)?;
-            // Some gateways answer the result as JSON rather than JSON text.
-            let result_key = JsValue::from_str("result");
-            if let Ok(result) = Reflect::get(&value, &result_key) {
-                if !result.is_undefined() && !result.is_string() {
-                    if let Ok(text) = JSON::stringify(&result) {
-                        let _ = Reflect::set(&value, &result_key, &text);
-                    }
-                }
-            }
-            let b: InvokeResponseBody = read(value).map_err(|why| response_error(answer, why))?;
-            let request_id = if b.request_id.is_empty() {
+            let read = || -> Result<_, (&'static str, Refused)> {
+                let raw = get(&value, "result");
+                // Some gateways answer the result as JSON rather than JSON text.
+                let result = if raw.is_string() {
+                    raw.unchecked_into()
+                } else if raw.is_undefined() {
+                    return Err(("result", Refused("a string")));
+                } else {
+                    json_stringify(&raw)
+                        .ok()
+                        .filter(JsValue::is_string)
+                        .ok_or(("result", Refused("a string")))?
+                        .unchecked_into()
+                };
+                let request_id = rule(&value, "request_id", |f| {
+                    lenient::optional_text(f).map(str::to_owned)
+                })?;
+                let log = js_text(&value, "log")?;
+                let status = rule(&value, "status", lenient::invoke_status)?;
+                Ok((request_id, result, log, status))
+            };
+            let (request_id, result, log, status) = read().map_err(|e| refused(answer, e))?;
+            let request_id = if request_id.is_empty() {
                 answer.request_id().unwrap_or_default()
             } else {
-                b.request_id
+                request_id
             };
-            (request_id, b.result, b.log, i64::from(b.status))
+            (request_id, result, log, i64::from(status))
         }
     };
     let failed = is_func_err || status != 200;
-    let summary = answer
-        .header(h::INVOKE_SUMMARY)
-        .and_then(|raw| parse_json(&raw))
-        .and_then(|v| read::<InvokeSummary>(v).ok());
     Ok(InvokeOutput {
         function_error: failed.then(|| function_error(err_code.unwrap_or(status), &result)),
         request_id,
         status,
         result,
         log,
-        summary,
+        summary: answer.header(h::INVOKE_SUMMARY).and_then(|s| summary(&s)),
     })
 }
 
-/// What `invoke_async` resolves with.
-pub(crate) fn async_output(answer: &Answer) -> Result<AsyncInvokeResponse, Error> {
+/// What `invoke_async` resolves with: the request id.
+pub(crate) fn async_output(answer: &Answer) -> Result<String, Error> {
     if answer.status >= 400 {
         return Err(service_error(answer));
     }
-    let out: AsyncInvokeResponse = body(answer)?;
-    if out.request_id.is_empty() {
-        return Err(response_error(answer, "the body has no 'request_id'"));
+    let value = json_object(answer)?;
+    match get(&value, "request_id").as_string() {
+        Some(id) if !id.is_empty() => Ok(id),
+        _ => Err(response_error(
+            answer,
+            "the body has no 'request_id'".to_owned(),
+        )),
     }
-    Ok(out)
 }
 
 /// What a cancel resolves with: nothing.
@@ -263,28 +346,54 @@ pub struct Page {
     pub next_marker: Option<u64>,
 }
 
+/// One record of a listing.
+fn invocation(record: &JsValue) -> Result<AsyncInvocation, (&'static str, Refused)> {
+    if !record.is_object() || Array::is_array(record) {
+        return Err(("invocations", Refused("an array of objects")));
+    }
+    let status = required_text(record, "status")?;
+    let text = |key| rule(record, key, |f| lenient::optional_text(f).map(str::to_owned));
+    Ok(AsyncInvocation {
+        request_id: required_text(record, "request_id")?,
+        status: AsyncStatus::parse(&status).ok_or((
+            "status",
+            Refused("one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD"),
+        ))?,
+        error_message: text("error_message")?,
+        error_code: rule(record, "error_code", lenient::error_code)?,
+        start_time: text("start_time")?,
+        end_time: text("end_time")?,
+    })
+}
+
 /// A listing's page. The last page is the one whose `next_marker` is absent or 0, equal
-/// to the marker just sent, or that holds fewer records than `limit` (the real service's
-/// way: see API-NOTES "Listing pages").
+/// to the marker just sent, or that holds fewer records than `limit` (the real
+/// service's way: see docs/service.md, "Listing pages").
 pub(crate) fn page(answer: &Answer, sent_marker: Option<u64>, limit: u32) -> Result<Page, Error> {
     if answer.status >= 400 {
         return Err(service_error(answer));
     }
     let value = json_object(answer)?;
-    let count_given = Reflect::has(&value, &JsValue::from_str("count")).unwrap_or(false);
-    let listing: ListAsyncInvocationsResponse =
-        read(value).map_err(|why| response_error(answer, why))?;
-    let full = listing.invocations.len() >= limit as usize;
-    let next_marker = listing
-        .next_marker
-        .filter(|&m| m != 0 && Some(m) != sent_marker && full);
-    Ok(Page {
-        count: if count_given {
-            listing.count
+    let read = || -> Result<Page, (&'static str, Refused)> {
+        let list = get(&value, "invocations");
+        let invocations = if list.is_undefined() {
+            Vec::new()
+        } else if Array::is_array(&list) {
+            list.unchecked_into::<Array>()
+                .iter()
+                .map(|record| invocation(&record))
+                .collect::<Result<_, _>>()?
         } else {
-            listing.invocations.len() as u64
-        },
-        next_marker,
-        invocations: listing.invocations,
-    })
+            return Err(("invocations", Refused("an array of objects")));
+        };
+        let count = rule(&value, "count", lenient::count)?;
+        let next_marker = rule(&value, "next_marker", lenient::next_marker)?;
+        let full = invocations.len() >= limit as usize;
+        Ok(Page {
+            count: count.unwrap_or(invocations.len() as u64),
+            next_marker: next_marker.filter(|&m| m != 0 && Some(m) != sent_marker && full),
+            invocations,
+        })
+    };
+    read().map_err(|e| refused(answer, e))
 }

@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
+
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::limits::{
     ASYNC_BODY_MAX, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
@@ -15,6 +17,7 @@ use functiongraph_protocol::{
 };
 
 use crate::answers::{self, InvokeOutput, Page};
+use crate::body::Event;
 use crate::config::{
     check_headers, check_millis, check_project_id, sendable_header_value, CallOptions, Config,
     Endpoint, InvokeAsyncOptions, InvokeOptions, LogType, RequestVersion,
@@ -110,17 +113,17 @@ pub(crate) fn check_active_query(q: &ActiveAsyncQuery) -> Result<(), Error> {
 }
 
 /// The event's JSON text within the operation's limit of UTF-8 bytes.
-fn check_event(event: &str, limit: usize, kind: &str) -> Result<(), Error> {
-    if event.len() > limit {
-        return Err(Error::invalid(
+fn check_event(event: &Event, limit: usize, kind: &str) -> Result<(), Error> {
+    event.within(limit).map_err(|counted| {
+        let size = match counted {
+            Some(bytes) => format!("is {bytes} bytes as JSON"),
+            None => format!("is more than {limit} bytes as JSON"),
+        };
+        Error::invalid(
             "event",
-            format!(
-                "is {} bytes as JSON; a {kind} invocation takes at most {limit} bytes",
-                event.len()
-            ),
-        ));
-    }
-    Ok(())
+            format!("{size}; a {kind} invocation takes at most {limit} bytes"),
+        )
+    })
 }
 
 impl Client {
@@ -174,19 +177,29 @@ impl Client {
         Ok(path(project, &urn.to_string(), op))
     }
 
-    /// Runs a function and waits for its result. `event` is JSON text, at most 6 MB.
-    /// A function that fails still succeeds here, with `function_error` set.
+    /// Runs a function and waits for its result. `event` is JSON text (a `&str`, a
+    /// `String` or a JS string), at most 6 MB. A function that fails still succeeds
+    /// here, with `function_error` set.
     ///
     /// # Errors
     /// Validation of the URN and event; then the service's, the network's, the timeout's.
     pub async fn invoke(
         &self,
         function_urn: &str,
-        event: &str,
+        event: impl Into<Event>,
+        options: &InvokeOptions,
+    ) -> Result<InvokeOutput, Error> {
+        self.invoke_event(function_urn, event.into(), options).await
+    }
+
+    async fn invoke_event(
+        &self,
+        function_urn: &str,
+        event: Event,
         options: &InvokeOptions,
     ) -> Result<InvokeOutput, Error> {
         let path = self.path(function_urn, Operation::Invoke)?;
-        check_event(event, SYNC_BODY_MAX, "sync")?;
+        check_event(&event, SYNC_BODY_MAX, "sync")?;
         let version = match options.request_version {
             RequestVersion::V0 => "v0",
             RequestVersion::V1 => "v1",
@@ -202,7 +215,7 @@ impl Client {
             method: "POST",
             path,
             headers,
-            body: Some(event.to_owned()),
+            body: Some(event),
             idempotent: false,
         };
         let answer = send(&self.inner, &req, &options.call).await?;
@@ -217,11 +230,21 @@ impl Client {
     pub async fn invoke_async(
         &self,
         function_urn: &str,
-        event: &str,
+        event: impl Into<Event>,
+        options: &InvokeAsyncOptions,
+    ) -> Result<AsyncInvokeResponse, Error> {
+        self.invoke_async_event(function_urn, event.into(), options)
+            .await
+    }
+
+    async fn invoke_async_event(
+        &self,
+        function_urn: &str,
+        event: Event,
         options: &InvokeAsyncOptions,
     ) -> Result<AsyncInvokeResponse, Error> {
         let path = self.path(function_urn, Operation::InvokeAsync)?;
-        check_event(event, ASYNC_BODY_MAX, "async")?;
+        check_event(&event, ASYNC_BODY_MAX, "async")?;
         let headers = options
             .instance_memory_mb
             .map(|mb| (h::INSTANCE_MEMORY.to_owned(), mb.to_string()))
@@ -231,11 +254,12 @@ impl Client {
             method: "POST",
             path,
             headers,
-            body: Some(event.to_owned()),
+            body: Some(event),
             idempotent: false,
         };
         let answer = send(&self.inner, &req, &options.call).await?;
-        answers::async_output(&answer)
+        let request_id = answers::async_output(&answer)?;
+        Ok(AsyncInvokeResponse { request_id })
     }
 
     /// One page of a listing (`query` already checked).
@@ -318,14 +342,14 @@ impl Client {
         };
         let body = serde_wasm_bindgen::to_value(&body)
             .ok()
-            .and_then(|v| js_sys::JSON::stringify(&v).ok())
-            .and_then(|s| s.as_string())
+            .and_then(|v| crate::platform::json_stringify(&v).ok())
+            .and_then(|s| s.dyn_into::<js_sys::JsString>().ok())
             .ok_or_else(|| Error::invalid("requestId", "could not be written as JSON"))?;
         let req = Prepared {
             method: "POST",
             path,
             headers: Vec::new(),
-            body: Some(body),
+            body: Some(Event::from(body)),
             idempotent: false,
         };
         let answer = send(&self.inner, &req, options).await?;

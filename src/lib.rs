@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod answers;
+mod body;
 pub mod bindings;
 mod client;
 mod config;
@@ -34,6 +35,7 @@ mod transport;
 mod wait;
 
 pub use answers::{FunctionError, InvokeOutput, Page};
+pub use body::Event;
 pub use client::Client;
 pub use config::{
     CallOptions, Config, CredentialProvider, CredentialSource, Credentials, CredentialsFuture,
@@ -45,3 +47,4 @@ pub use functiongraph_protocol as protocol;
 pub use hooks::{Attempt, Failure, Hook, Outcome};
 pub use paging::Pager;
 pub use signer::{sign_request, RequestToSign};
+

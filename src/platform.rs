@@ -76,3 +76,46 @@ pub(crate) fn decode_base64_utf8(text: &str) -> String {
         Err(_) => String::new(),
     }
 }
+
+// JavaScript strings kept as JavaScript values: events and answers never need to enter
+// the wasm memory whole (js_sys's JSON and the web-sys codecs take or return Rust strings).
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub(crate) fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+    /// `JSON.stringify`: a string, or undefined for what JSON cannot represent.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub(crate) fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    pub(crate) type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    pub(crate) fn new() -> TextEncoder;
+    /// UTF-8 of a JS string, in a JS buffer (lone surrogates as U+FFFD, as fetch sends them).
+    #[wasm_bindgen(method)]
+    pub(crate) fn encode(this: &TextEncoder, text: &js_sys::JsString) -> js_sys::Uint8Array;
+
+    pub(crate) type TextDecoder;
+    #[wasm_bindgen(constructor)]
+    pub(crate) fn new() -> TextDecoder;
+    /// Decodes a chunk of a stream (invalid UTF-8 replaced), keeping a split character.
+    #[wasm_bindgen(method, js_name = decode)]
+    pub(crate) fn decode_chunk(
+        this: &TextDecoder,
+        chunk: &js_sys::Uint8Array,
+        options: &JsValue,
+    ) -> js_sys::JsString;
+    /// The end of the stream: what a split character left.
+    #[wasm_bindgen(method, js_name = decode)]
+    pub(crate) fn decode_end(this: &TextDecoder) -> js_sys::JsString;
+}
+
+/// A property of an object `JSON.parse` made (no getters run: it has none).
+pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Sets a property of an object the client made.
+pub(crate) fn set(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}

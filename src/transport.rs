@@ -1,19 +1,17 @@
 //! One call on the wire: credentials, signing, sending with gloo-net, retries with
-//! backoff, the hooks, and the answer read in full. An abort (the caller's or the timeout's)
-//! ends the call at once, in a backoff too.
+//! backoff, the hooks, and the answer read in full (as a JS string: see [`crate::body`]).
+//! An abort (the caller's or the timeout's) ends the call at once, in a backoff too.
 
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::query::decode;
-use functiongraph_protocol::sign::{sign, SignableRequest};
+use functiongraph_protocol::sign::{sign_hashed, SignableRequest};
 use functiongraph_protocol::time::format_sdk_date;
 use gloo_net::http::{Headers, Request, Response};
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::JsCast;
+use js_sys::{JsString, Reflect};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortSignal, ReadableStreamDefaultReader, RequestInit, RequestRedirect, ResponseType,
-};
+use web_sys::{AbortSignal, RequestInit, RequestRedirect, ResponseType};
+
+use crate::body::{self, Event, Read};
 
 use crate::client::Inner;
 use crate::config::{CallOptions, CredentialSource, Credentials, Retry, RetryPolicy};
@@ -31,7 +29,7 @@ pub(crate) struct Prepared {
     /// The operation's own headers, lower-case.
     pub headers: Vec<(String, String)>,
     /// JSON body.
-    pub body: Option<String>,
+    pub body: Option<Event>,
     /// Listings: retried by default.
     pub idempotent: bool,
 }
@@ -42,8 +40,8 @@ pub(crate) struct Answer {
     pub status: u16,
     /// The response's headers (read once: each read of `Response.headers` crosses into JS).
     pub headers: Headers,
-    /// The body as text (invalid UTF-8 replaced).
-    pub text: String,
+    /// The body as text (invalid UTF-8 replaced), a JS string.
+    pub text: JsString,
     /// Requests sent for it.
     pub attempts: u32,
     /// The call's secrets (token, secret key, security token), to keep out of errors.
@@ -92,9 +90,9 @@ fn policy(inner: &Inner, call: &CallOptions, idempotent: bool) -> RetryPolicy {
 }
 
 /// Whether an answer is worth another attempt: throttling (not a disabled function) and transient 5xx.
-fn retryable(status: u16, text: &str) -> bool {
+fn retryable(status: u16, text: &JsString) -> bool {
     match status {
-        429 => !text.contains("Function Disabled"),
+        429 => !text.includes("Function Disabled", 0),
         500 | 502 | 503 | 504 => true,
         _ => false,
     }
@@ -170,14 +168,19 @@ fn attempt_headers(
             let query = decode(raw_query).unwrap_or_default();
             let mut signed = headers.clone();
             signed.push(("host".to_owned(), inner.endpoint.host.clone()));
-            let signature = sign(
+            let payload_hash = match &req.body {
+                Some(event) => event.sha256_hex(),
+                None => functiongraph_protocol::sign::sha256_hex(b""),
+            };
+            let signature = sign_hashed(
                 &SignableRequest {
                     method: req.method,
                     path: &format!("{}{}", inner.endpoint_path(), path),
                     query: &query,
                     headers: &signed,
-                    body: req.body.as_deref().unwrap_or("").as_bytes(),
+                    body: &[],
                 },
+                &payload_hash,
                 access_key,
                 secret_key,
             )
@@ -192,61 +195,16 @@ fn attempt_headers(
     Ok(headers)
 }
 
-/// An answer's body as read: its text, or too large to read.
-enum Body {
-    Text(String),
-    TooLarge,
-}
-
-/// The body as text (invalid UTF-8 replaced, as `Response.text()` does), read no further
-/// than `cap` bytes. A `Content-Length` within the cap is read whole with gloo-net's
-/// `text()`; without one (chunked, or never ending) the stream is read chunk by chunk.
-async fn read_body(response: &Response, cap: usize) -> Result<Body, JsValue> {
-    let declared = response
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match (declared, response.body()) {
-        (Some(n), stream) if n > cap as u64 => {
-            if let Some(stream) = stream {
-                let _ = stream.cancel();
-            }
-            Ok(Body::TooLarge)
-        }
-        (Some(_), _) | (None, None) => response.text().await.map(Body::Text).map_err(gloo_error),
-        (None, Some(stream)) => {
-            let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-            let mut bytes = Vec::new();
-            loop {
-                let chunk = JsFuture::from(reader.read()).await?;
-                if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
-                    break;
-                }
-                let value: Uint8Array =
-                    Reflect::get(&chunk, &JsValue::from_str("value"))?.unchecked_into();
-                if bytes.len() + value.length() as usize > cap {
-                    let _ = reader.cancel();
-                    return Ok(Body::TooLarge);
-                }
-                let start = bytes.len();
-                bytes.resize(start + value.length() as usize, 0);
-                value.copy_to(&mut bytes[start..]);
-            }
-            Ok(Body::Text(String::from_utf8_lossy(&bytes).into_owned()))
-        }
-    }
-}
-
 /// One attempt through gloo-net: the request is built as a `web_sys::Request` from the
 /// signed URL (gloo's builder would re-encode the query) and wrapped.
 async fn fetch_once(
     method: &str,
     url: &str,
     headers: &[(String, String)],
-    body: Option<&str>,
+    body: Option<&Event>,
     signal: Option<&AbortSignal>,
     cap: usize,
-) -> Result<(Response, Body), JsValue> {
+) -> Result<(Response, Read), JsValue> {
     let init = RequestInit::new();
     init.set_method(method);
     let raw_headers = web_sys::Headers::new()?;
@@ -255,16 +213,16 @@ async fn fetch_once(
     }
     init.set_headers(&raw_headers);
     if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
+        init.set_body(body.as_js());
     }
     init.set_signal(signal);
     // Never follow a redirect: fetch would send the token, or the signed headers, and the
     // event to wherever the answer points. A 3xx is an error of its own (see `redirect`).
     init.set_redirect(RequestRedirect::Manual);
     let request = Request::from(web_sys::Request::new_with_str_and_init(url, &init)?);
-    let response = request.send().await.map_err(gloo_error)?;
-    let body = read_body(&response, cap).await?;
-    Ok((response, body))
+    let response = web_sys::Response::from(request.send().await.map_err(gloo_error)?);
+    let body = body::read(&response, cap).await?;
+    Ok((Response::from(response), body))
 }
 
 /// The error for a redirect: its status and where it pointed, without the query (which
@@ -358,7 +316,7 @@ pub(crate) async fn send(
             req.method,
             &url,
             &headers,
-            req.body.as_deref(),
+            req.body.as_ref(),
             signal.as_ref(),
             cap,
         )
@@ -404,7 +362,7 @@ pub(crate) async fn send(
                     return Err(e);
                 }
                 let status = response.status();
-                let Body::Text(text) = body else {
+                let Read::Text(text) = body else {
                     return Err(Error::Response {
                         status,
                         reason: format!(

@@ -7,7 +7,6 @@ use std::rc::Rc;
 use functiongraph_protocol::time::parse_query_time;
 use functiongraph_protocol::{AsyncInvocation, InvokeSummary};
 use js_sys::{Function, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::answers::{FunctionError, InvokeOutput, Page};
@@ -26,12 +25,6 @@ extern "C" {
     fn make_invoke_result(fields: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = asyncIterable)]
     pub(crate) fn async_iterable(pager: JsValue) -> JsValue;
-}
-
-/// Results as plain objects: `None` as `null`, maps as objects.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
 /// An object with these fields.
@@ -117,61 +110,37 @@ impl From<Error> for JsValue {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SummaryJs {
-    duration_ms: f64,
-    billing_duration_ms: u64,
-    memory_size_mb: u32,
-    memory_used_mb: f64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FunctionErrorJs<'a> {
-    code: i64,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    message: &'a str,
-    stack_trace: &'a [String],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct InvokeResultJs<'a> {
-    request_id: &'a str,
-    status: i64,
-    result: &'a str,
-    log: &'a str,
-    summary: Option<SummaryJs>,
-    function_error: Option<FunctionErrorJs<'a>>,
-}
-
-/// What `invoke` resolves with: an `InvokeResult`.
+/// What `invoke` resolves with: an `InvokeResult`. `result` and `log` are the JS
+/// strings of the answer, passed on untouched.
 pub(crate) fn invoke_result(out: &InvokeOutput) -> JsValue {
-    let summary = out.summary.as_ref().map(|s: &InvokeSummary| SummaryJs {
-        duration_ms: s.duration,
-        billing_duration_ms: s.billing_duration,
-        memory_size_mb: s.memory_size,
-        memory_used_mb: s.memory_used,
+    let summary = out.summary.as_ref().map_or(JsValue::NULL, |s: &InvokeSummary| {
+        object(&[
+            ("durationMs", s.duration.into()),
+            ("billingDurationMs", (s.billing_duration as f64).into()),
+            ("memorySizeMb", s.memory_size.into()),
+            ("memoryUsedMb", s.memory_used.into()),
+        ])
     });
     let function_error = out
         .function_error
         .as_ref()
-        .map(|e: &FunctionError| FunctionErrorJs {
-            code: e.code,
-            kind: &e.kind,
-            message: &e.message,
-            stack_trace: &e.stack_trace,
+        .map_or(JsValue::NULL, |e: &FunctionError| {
+            let trace: js_sys::Array = e.stack_trace.iter().map(|l| JsValue::from_str(l)).collect();
+            object(&[
+                ("code", (e.code as f64).into()),
+                ("type", JsValue::from_str(&e.kind)),
+                ("message", e.message.clone().into()),
+                ("stackTrace", trace.into()),
+            ])
         });
-    make_invoke_result(&to_js(&InvokeResultJs {
-        request_id: &out.request_id,
-        status: out.status,
-        result: &out.result,
-        log: &out.log,
-        summary,
-        function_error,
-    }))
+    make_invoke_result(&object(&[
+        ("requestId", JsValue::from_str(&out.request_id)),
+        ("status", (out.status as f64).into()),
+        ("result", out.result.clone().into()),
+        ("log", out.log.clone().into()),
+        ("summary", summary),
+        ("functionError", function_error),
+    ]))
 }
 
 /// A listing time as a `Date`, or null when it is not one.
@@ -181,50 +150,30 @@ fn date(text: &str) -> JsValue {
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct InvocationJs<'a> {
-    request_id: &'a str,
-    status: &'a str,
-    error_code: i64,
-    error_message: &'a str,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    start_time: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    end_time: JsValue,
-}
-
 /// One record of a listing.
 pub(crate) fn invocation(record: &AsyncInvocation) -> JsValue {
-    to_js(&invocation_fields(record))
-}
-
-fn invocation_fields(record: &AsyncInvocation) -> InvocationJs<'_> {
-    InvocationJs {
-        request_id: &record.request_id,
-        status: record.status.as_str(),
-        error_code: record.error_code,
-        error_message: &record.error_message,
-        start_time: date(&record.start_time),
-        end_time: date(&record.end_time),
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PageJs<'a> {
-    invocations: Vec<InvocationJs<'a>>,
-    count: u64,
-    next_marker: Option<String>,
+    object(&[
+        ("requestId", JsValue::from_str(&record.request_id)),
+        ("status", JsValue::from_str(record.status.as_str())),
+        ("errorCode", (record.error_code as f64).into()),
+        ("errorMessage", JsValue::from_str(&record.error_message)),
+        ("startTime", date(&record.start_time)),
+        ("endTime", date(&record.end_time)),
+    ])
 }
 
 /// A listing's page.
 pub(crate) fn page(page: &Page) -> JsValue {
-    to_js(&PageJs {
-        invocations: page.invocations.iter().map(invocation_fields).collect(),
-        count: page.count,
-        next_marker: page.next_marker.map(|m| m.to_string()),
-    })
+    let invocations: js_sys::Array = page.invocations.iter().map(invocation).collect();
+    object(&[
+        ("invocations", invocations.into()),
+        ("count", (page.count as f64).into()),
+        (
+            "nextMarker",
+            page.next_marker
+                .map_or(JsValue::NULL, |m| JsValue::from_str(&m.to_string())),
+        ),
+    ])
 }
 
 /// What a hook is given of an attempt (secrets already redacted).

@@ -68,7 +68,7 @@ impl JsClient {
             let urn = urn(&function_urn)?;
             let event = options::event(&event)?;
             let options = options::invoke_options(&options, client.config())?;
-            let out = client.invoke(&urn, &event, &options).await?;
+            let out = client.invoke(&urn, event, &options).await?;
             Ok(convert::invoke_result(&out))
         })
     }
@@ -81,7 +81,7 @@ impl JsClient {
             let urn = urn(&function_urn)?;
             let event = options::event(&event)?;
             let options = options::invoke_async_options(&options, client.config())?;
-            let out = client.invoke_async(&urn, &event, &options).await?;
+            let out = client.invoke_async(&urn, event, &options).await?;
             Ok(request_id_object(&out.request_id))
         })
     }
@@ -177,7 +177,7 @@ impl JsClient {
                 },
                 instance_memory_mb: None,
             };
-            let accepted = client.invoke_async(&urn, &event, &invoke).await?;
+            let accepted = client.invoke_async(&urn, event, &invoke).await?;
             let record: AsyncInvocation = client
                 .wait_for_async_invocation(&urn, &accepted.request_id, &wait)
                 .await?;

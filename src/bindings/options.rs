@@ -629,26 +629,26 @@ pub(crate) fn wait_options(value: &JsValue) -> Result<WaitOptions, Error> {
     })
 }
 
-/// The event as JSON text: any JSON value; a string is sent as is and must be JSON text;
-/// undefined is `{}`.
-pub(crate) fn event(value: &JsValue) -> Result<String, Error> {
+/// The event as JSON text, a JS string that stays one: any JSON value; a string is sent
+/// as is and must be JSON text; undefined is `{}`.
+pub(crate) fn event(value: &JsValue) -> Result<js_sys::JsString, Error> {
     let field = "event";
     if value.is_undefined() {
-        return Ok("{}".to_owned());
+        return Ok(js_sys::JsString::from("{}"));
     }
-    if let Some(text) = value.as_string() {
-        if js_sys::JSON::parse(&text).is_err() {
+    if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
+        if crate::platform::json_parse(text).is_err() {
             return Err(Error::invalid(
                 field,
                 "a string event is sent as is and must be JSON text; to send a plain string, pass JSON.stringify(text)",
             ));
         }
-        return Ok(text);
+        return Ok(text.clone());
     }
-    match js_sys::JSON::stringify(value) {
+    match crate::platform::json_stringify(value) {
         Ok(text) => text
-            .as_string()
-            .ok_or_else(|| Error::invalid(field, "cannot be represented as JSON")),
+            .dyn_into::<js_sys::JsString>()
+            .map_err(|_| Error::invalid(field, "cannot be represented as JSON")),
         Err(cause) => Err(Error::unreadable(
             field,
             "cannot be serialised as JSON",
