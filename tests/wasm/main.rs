@@ -456,3 +456,32 @@ fn signing_in_wasm_matches_the_official_vectors() {
     }
     assert_eq!(checked, 26);
 }
+
+/// The patched serde-wasm-bindgen (patches/README.md) refuses as upstream does, in the
+/// same words, with the number written by JavaScript; and `preserve` still round-trips.
+#[wasm_bindgen_test]
+fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
+    // The crate's errors are JS `Error`s, shown as `String(error)` shows them.
+    let message = |e: serde_wasm_bindgen::Error| e.to_string().replace("Error: ", "");
+    let e = serde_wasm_bindgen::from_value::<String>(JsValue::from_f64(1.5)).unwrap_err();
+    assert_eq!(message(e), "invalid type: floating point `1.5`, expected a string");
+    let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str("x")).unwrap_err();
+    assert_eq!(message(e), "invalid type: string \"x\", expected u32");
+    let e = serde_wasm_bindgen::from_value::<bool>(JsValue::NULL).unwrap_err();
+    assert_eq!(message(e), "invalid type: unit value, expected a boolean");
+
+    #[derive(serde::Deserialize)]
+    struct Kept {
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        value: js_sys::Object,
+    }
+    let inner = js_sys::Object::new();
+    let outer = js_sys::Object::new();
+    js_sys::Reflect::set(&outer, &"value".into(), &inner).unwrap();
+    let kept: Kept = serde_wasm_bindgen::from_value(outer.into()).unwrap();
+    assert!(js_sys::Object::is(&kept.value, &inner));
+    // A value of the wrong JS type is refused, not trapped on.
+    let wrong = js_sys::Object::new();
+    js_sys::Reflect::set(&wrong, &"value".into(), &JsValue::from_f64(2.0)).unwrap();
+    assert!(serde_wasm_bindgen::from_value::<Kept>(wrong.into()).is_err());
+}
