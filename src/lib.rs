@@ -48,3 +48,7 @@ pub use hooks::{Attempt, Failure, Hook, Outcome};
 pub use paging::Pager;
 pub use signer::{sign_request, RequestToSign};
 
+// The npm package's allocator: see the `npm-allocator` feature in Cargo.toml.
+#[cfg(all(feature = "npm-allocator", target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
