@@ -1,11 +1,10 @@
 //! JavaScript options into the client's Rust settings. Each object is first copied into
 //! a plain one by a catching `Object.assign` (so a throwing getter or Proxy trap of the
 //! caller's runs, and fails, outside any Rust frame), then read with serde-wasm-bindgen
-//! into a struct of its fields, each then read into its type by [`typed`], so that a bad
-//! one is a `ValidationError` naming it. (serde_path_to_error named fields in one pass
+//! into a struct of its fields, each kept as the JS value it is; each field is then read
+//! into its Rust type by [`typed`], so that a bad one is a `ValidationError` naming it. (serde_path_to_error named fields in one pass
 //! but cost 24 KB of wasm, a fifth of the client's own code.)
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use functiongraph_protocol::time::parse_query_time;
@@ -96,45 +95,43 @@ fn options<T: DeserializeOwned + Default>(value: &JsValue, field: &str) -> Resul
     }
 }
 
-/// One field read into `T` with serde-wasm-bindgen; absent is `None`, a value of another
-/// type is refused with `rule`. `is` checks the JS type first, with `typeof`: serde's
-/// refusal of a wrong type describes the value, which runs a caller's Proxy traps in
-/// calls that do not catch.
-fn typed<T: DeserializeOwned>(
+/// One field read into `T` by `read`; absent is `None`, a value of another JS type is
+/// refused with `rule`. Only `typeof`-like checks run on the caller's value: a
+/// description of a wrong value would run a caller's Proxy traps in calls that do not
+/// catch. (Not one serde read per Rust type: each was a monomorphised copy of the
+/// deserializer in the wasm, for what a JS type check says.)
+fn typed<T>(
     value: &JsValue,
     field: &str,
     rule: &str,
-    is: fn(&JsValue) -> bool,
+    read: impl FnOnce(&JsValue) -> Option<T>,
 ) -> Result<Option<T>, Error> {
     if absent(value) {
         return Ok(None);
     }
-    let refused = || Error::invalid(field, format!("{rule}; {}", got(value)));
-    if !is(value) {
-        return Err(refused());
-    }
-    serde_wasm_bindgen::from_value(value.clone())
+    read(value)
         .map(Some)
-        .map_err(|_| refused())
+        .ok_or_else(|| Error::invalid(field, format!("{rule}; {}", got(value))))
 }
 
 fn string(value: &JsValue, field: &str) -> Result<Option<String>, Error> {
-    typed(value, field, "must be a string", JsValue::is_string)
+    typed(value, field, "must be a string", JsValue::as_string)
 }
 
 fn number(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
-    typed(value, field, "must be a number", |v| v.as_f64().is_some())
+    typed(value, field, "must be a number", JsValue::as_f64)
 }
 
 fn boolean(value: &JsValue, field: &str) -> Result<Option<bool>, Error> {
-    typed(value, field, "must be a boolean", |v| v.as_bool().is_some())
+    typed(value, field, "must be a boolean", JsValue::as_bool)
 }
 
-/// Whether every value of a plain object or array of ours is a string.
-fn all_strings(value: &JsValue) -> bool {
-    js_sys::Object::values(value.unchecked_ref())
+/// The string values of a plain object or array of ours, in order, if all are strings.
+fn string_values(value: &JsValue) -> Option<Vec<String>> {
+    js_sys::Object::values(value.unchecked_ref::<Object>())
         .iter()
-        .all(|v: JsValue| v.is_string())
+        .map(|v: JsValue| v.as_string())
+        .collect()
 }
 
 /// The fields of a JS options object, each kept as the JS value it is (see [`typed`]).
@@ -187,13 +184,22 @@ fn header_map(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, Err
     let Some(copy) = plain(value, field)? else {
         return Ok(Vec::new());
     };
-    let map: Option<BTreeMap<String, String>> = typed(
+    let names = js_sys::Object::keys(copy.unchecked_ref::<Object>());
+    let values = typed(
         &copy,
         field,
         "every header value must be a single-line string",
-        all_strings,
-    )?;
-    Ok(map.unwrap_or_default().into_iter().collect())
+        string_values,
+    )?
+    .unwrap_or_default();
+    // Sorted by name, as a header map is (and as the tests of what is sent expect).
+    let mut pairs: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| n.as_string())
+        .zip(values)
+        .collect();
+    pairs.sort_unstable();
+    Ok(pairs)
 }
 
 /// An `AbortSignal`, if given.
@@ -207,10 +213,6 @@ fn signal(value: &JsValue, field: &str) -> Result<Option<AbortSignal>, Error> {
     }
 }
 
-js_fields! {
-    struct RetryJs { max_attempts, base_delay_ms, max_delay_ms, retry_invocations }
-}
-
 /// `retry`: `true`, `false`, or an object overriding fields of `base`.
 fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool), Error> {
     if absent(value) {
@@ -222,7 +224,7 @@ fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool
     if !value.is_object() {
         return Err(Error::invalid(field, "must be a boolean or an object"));
     }
-    let r: RetryJs = options(value, field)?;
+    let r: SetupJs = options(value, field)?;
     let attempts_field = format!("{field}.maxAttempts");
     let attempts_rule = "must be a whole number from 1 to 10";
     let policy = RetryPolicy {
@@ -242,10 +244,6 @@ fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool
     Ok((Retry::Policy(policy), invocations.unwrap_or(false)))
 }
 
-js_fields! {
-    struct CredentialsJs { token, access_key, secret_key, security_token }
-}
-
 const CREDENTIALS_SHAPE: &str =
     "must be { token }, { accessKey, secretKey, securityToken? }, or a function returning one";
 
@@ -254,7 +252,7 @@ pub(crate) fn credentials(value: &JsValue, field: &str) -> Result<Credentials, E
     if !value.is_object() || value.is_function() {
         return Err(Error::invalid(field, CREDENTIALS_SHAPE));
     }
-    let c: CredentialsJs = options(value, field)?;
+    let c: SetupJs = options(value, field)?;
     // What goes into a header must be sendable: fetch would throw, read as a NetworkError.
     let sendable = |name: &str, value: &str| {
         if sendable_header_value(value) {
@@ -309,9 +307,15 @@ fn provider(function: Function) -> CredentialSource {
 }
 
 js_fields! {
-    struct ClientOptionsJs {
+    /// The objects read once per client or signature: the client's options, its
+    /// credentials and retry policy, and `signRequest`'s request and options. (One struct
+    /// for several objects: each struct is a copy of serde's code in the wasm.)
+    struct SetupJs {
         project_id, region, endpoint, credentials, timeout_ms, retry, headers, user_agent,
         on_request, on_response, debug, max_response_bytes,
+        max_attempts, base_delay_ms, max_delay_ms, retry_invocations,
+        token, access_key, secret_key, security_token,
+        method, url, body, date,
     }
 }
 
@@ -335,7 +339,7 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
             "are required: { projectId, region | endpoint, credentials }",
         ));
     }
-    let o: ClientOptionsJs = options(value, "options")?;
+    let o: SetupJs = options(value, "options")?;
     let project_id = string(&o.project_id, "options.projectId")?.unwrap_or_default();
     crate::config::check_project_id(&project_id)?;
     let endpoint = string(&o.endpoint, "options.endpoint")?;
@@ -386,12 +390,14 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
 }
 
 js_fields! {
-    /// Every call's options, and those of each operation (one struct: unknown fields are ignored).
+    /// Every call's options and listing query, and those of each operation (one struct:
+    /// unknown fields are ignored).
     struct CallOptionsJs {
         signal, timeout_ms, retry, log_type, request_version, instance_memory,
         #[serde(rename = "type")]
         kind,
         interval_ms, max_interval_ms, since,
+        request_id, status, limit, marker, begin, end, request_ids, max_items,
     }
 }
 
@@ -505,13 +511,6 @@ fn time(value: &JsValue, field: &str) -> Result<Option<i64>, Error> {
     }
 }
 
-js_fields! {
-    struct QueryJs {
-        request_id, status, limit, marker, begin, end, request_ids, max_items, signal,
-        timeout_ms, retry,
-    }
-}
-
 /// A listing's query read: the query, the call's options, and `maxItems`.
 pub(crate) struct Query {
     pub list: ListAsyncQuery,
@@ -532,7 +531,7 @@ impl Query {
 
 /// A listing's query (which carries the call's options too).
 pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Query, Error> {
-    let q: QueryJs = options(value, "query")?;
+    let q: CallOptionsJs = options(value, "query")?;
     let status = string(&q.status, "query.status")?
         .map(|s| {
             AsyncStatus::parse(&s).ok_or_else(|| {
@@ -578,8 +577,13 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
         }
         let copy = array_from(&q.request_ids)
             .map_err(|cause| Error::unreadable(field, "could not be read", cause))?;
-        typed::<Vec<String>>(&copy, field, "must be an array of request ids", all_strings)?
-            .unwrap_or_default()
+        typed(
+            &copy,
+            field,
+            "must be an array of request ids",
+            string_values,
+        )?
+        .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -664,14 +668,6 @@ pub(crate) fn string_arg(value: &JsValue, field: &str) -> Result<String, Error> 
         .ok_or_else(|| Error::invalid(field, format!("must be a string; {}", got(value))))
 }
 
-js_fields! {
-    struct SignableJs { method, url, headers, body }
-}
-
-js_fields! {
-    struct SignOptionsJs { date }
-}
-
 /// What `signRequest` signs: the request, the keys, and the time (whole seconds).
 pub(crate) type SignArguments = (RequestToSign, String, String, Option<String>, i64);
 
@@ -684,7 +680,7 @@ pub(crate) fn sign_arguments(
     if absent(request) {
         return Err(Error::invalid("request", "is required"));
     }
-    let r: SignableJs = options(request, "request")?;
+    let r: SetupJs = options(request, "request")?;
     let required = |v: &JsValue, field: &str| {
         string(v, field)?
             .filter(|s| !s.is_empty())
@@ -693,10 +689,10 @@ pub(crate) fn sign_arguments(
     let method = required(&r.method, "request.method")?;
     let url = required(&r.url, "request.url")?;
     let headers = header_map(&r.headers, "request.headers")?;
-    let c: CredentialsJs = options(credentials, "credentials")?;
+    let c: SetupJs = options(credentials, "credentials")?;
     let access_key = required(&c.access_key, "credentials.accessKey")?;
     let secret_key = required(&c.secret_key, "credentials.secretKey")?;
-    let o: SignOptionsJs = options(options_value, "options")?;
+    let o: SetupJs = options(options_value, "options")?;
     let ms = if absent(&o.date) {
         crate::platform::now_ms()
     } else {
