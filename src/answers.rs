@@ -87,7 +87,9 @@ fn js_text(object: &JsValue, key: &'static str) -> Result<JsString, (&'static st
     if value.is_string() {
         return Ok(value.unchecked_into());
     }
-    rule(object, key, |f| lenient::optional_text(f).map(JsString::from))
+    rule(object, key, |f| {
+        lenient::optional_text(f).map(JsString::from)
+    })
 }
 
 /// A required string field.
@@ -195,7 +197,12 @@ pub struct InvokeOutput {
 /// `{errorType, errorMessage, stackTrace}` of a failed function's result.
 fn function_error(code: i64, result: &JsString) -> FunctionError {
     let parsed = parse(result).filter(JsValue::is_object);
-    let text = |key: &str| parsed.as_ref().map(|p| get(p, key)).filter(JsValue::is_string);
+    let text = |key: &str| {
+        parsed
+            .as_ref()
+            .map(|p| get(p, key))
+            .filter(JsValue::is_string)
+    };
     let stack_trace = parsed
         .as_ref()
         .map(|p| get(p, "stackTrace"))
@@ -352,7 +359,11 @@ fn invocation(record: &JsValue) -> Result<AsyncInvocation, (&'static str, Refuse
         return Err(("invocations", Refused("an array of objects")));
     }
     let status = required_text(record, "status")?;
-    let text = |key| rule(record, key, |f| lenient::optional_text(f).map(str::to_owned));
+    let text = |key| {
+        rule(record, key, |f| {
+            lenient::optional_text(f).map(str::to_owned)
+        })
+    };
     Ok(AsyncInvocation {
         request_id: required_text(record, "request_id")?,
         status: AsyncStatus::parse(&status).ok_or((

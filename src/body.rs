@@ -150,7 +150,9 @@ pub(crate) async fn read(response: &Response, cap: usize) -> Result<Read, JsValu
         }
         let Ok(bytes) = get(&chunk, "value").dyn_into::<Uint8Array>() else {
             let _ = reader.cancel();
-            return Err(js_sys::TypeError::new("the body stream gave a chunk that is not bytes").into());
+            return Err(
+                js_sys::TypeError::new("the body stream gave a chunk that is not bytes").into(),
+            );
         };
         total = total.saturating_add(bytes.length() as usize);
         if total > cap {

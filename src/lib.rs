@@ -21,8 +21,8 @@
 #![deny(missing_docs)]
 
 mod answers;
-mod body;
 pub mod bindings;
+mod body;
 mod client;
 mod config;
 mod error;
@@ -49,6 +49,10 @@ pub use paging::Pager;
 pub use signer::{sign_request, RequestToSign};
 
 // The npm package's allocator: see the `npm-allocator` feature in Cargo.toml.
-#[cfg(all(feature = "npm-allocator", target_family = "wasm", not(target_feature = "atomics")))]
+#[cfg(all(
+    feature = "npm-allocator",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

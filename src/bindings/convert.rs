@@ -113,14 +113,17 @@ impl From<Error> for JsValue {
 /// What `invoke` resolves with: an `InvokeResult`. `result` and `log` are the JS
 /// strings of the answer, passed on untouched.
 pub(crate) fn invoke_result(out: &InvokeOutput) -> JsValue {
-    let summary = out.summary.as_ref().map_or(JsValue::NULL, |s: &InvokeSummary| {
-        object(&[
-            ("durationMs", s.duration.into()),
-            ("billingDurationMs", (s.billing_duration as f64).into()),
-            ("memorySizeMb", s.memory_size.into()),
-            ("memoryUsedMb", s.memory_used.into()),
-        ])
-    });
+    let summary = out
+        .summary
+        .as_ref()
+        .map_or(JsValue::NULL, |s: &InvokeSummary| {
+            object(&[
+                ("durationMs", s.duration.into()),
+                ("billingDurationMs", (s.billing_duration as f64).into()),
+                ("memorySizeMb", s.memory_size.into()),
+                ("memoryUsedMb", s.memory_used.into()),
+            ])
+        });
     let function_error = out
         .function_error
         .as_ref()

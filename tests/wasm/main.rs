@@ -464,7 +464,10 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     // The crate's errors are JS `Error`s, shown as `String(error)` shows them.
     let message = |e: serde_wasm_bindgen::Error| e.to_string().replace("Error: ", "");
     let e = serde_wasm_bindgen::from_value::<String>(JsValue::from_f64(1.5)).unwrap_err();
-    assert_eq!(message(e), "invalid type: floating point `1.5`, expected a string");
+    assert_eq!(
+        message(e),
+        "invalid type: floating point `1.5`, expected a string"
+    );
     let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str("x")).unwrap_err();
     assert_eq!(message(e), "invalid type: string \"x\", expected u32");
     let e = serde_wasm_bindgen::from_value::<bool>(JsValue::NULL).unwrap_err();

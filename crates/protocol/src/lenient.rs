@@ -47,7 +47,9 @@ fn whole(field: Field<'_>, strings: bool, expected: &'static str) -> Result<Opti
         Field::Absent | Field::Null => Ok(None),
         Field::Integer(n) => Ok(Some(n)),
         // Whole and within ±2^53: the conversion is exact.
-        Field::Float(v) if v.fract() == 0.0 && v.abs() <= MAX_EXACT_FLOAT_INT => Ok(Some(v as i128)),
+        Field::Float(v) if v.fract() == 0.0 && v.abs() <= MAX_EXACT_FLOAT_INT => {
+            Ok(Some(v as i128))
+        }
         Field::Text(s) if strings => {
             let digits = s.strip_prefix('-').unwrap_or(s);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

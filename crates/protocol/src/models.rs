@@ -34,7 +34,6 @@ fn status_ok() -> i32 {
     200
 }
 
-
 /// `X-Cff-Invoke-Summary`: `{"duration":1.913,"billingDuration":100,"memorySize":128,"memoryUsed":41.51171875}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
