@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers
+.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions and the demo page (PORT=$(PORT))"
@@ -17,7 +17,7 @@ help:
 	@echo "make soak   - bounded load test of the emulator on loopback (wrk)"
 	@echo "make fuzz   - cargo fuzz over the protocol crate (FUZZ_SECONDS per target)"
 	@echo "make bench  - side-by-side benchmarks: bench/results.json, bench/chart.svg, bench/table.md"
-	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers lint"
+	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size lint"
 
 setup:
 	@bash scripts/setup.sh
@@ -103,5 +103,10 @@ test-consumers: pkg
 	cargo build -p functiongraph-emulator
 	node tests/consumers/run.mjs
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers
+# The size gate: what a browser downloads of pkg/ (wasm + browser.js bundled and minified,
+# gzip), and the inline entry, against the figures in tests/size/budget.json.
+test-size: pkg
+	node tests/size/run.mjs
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size
 	@echo "make test: all suites passed"
