@@ -116,8 +116,9 @@ export interface ClientOptions {
   /** Log each attempt's request and response (redacted) with `console.debug`. Default false. */
   debug?: boolean;
   /**
-   * Largest answer read, bytes; a larger one fails with a `ResponseError` and is not read
-   * further (a never-ending answer included). Default 16 MiB: the service's 6 MB sync result,
+   * Largest answer read, bytes, counted after the platform decompresses it; a larger one
+   * fails with a `ResponseError` and is not read further (a never-ending answer, or a small
+   * gzip answer that inflates past it, included). Default 16 MiB: the service's 6 MB sync result,
    * which its JSON wrapper may escape to twice the size, with headroom.
    */
   maxResponseBytes?: number;
