@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { BENCH_DIR, QUICK, ROOT, log, packageProject } from "./common.mjs";
 import { writeReport } from "./report.mjs";
 
-const MODULES = ["size", "signing", "overhead", "coldstart", "emulator"];
+const MODULES = ["size", "signing", "overhead", "coldstart", "emulator", "memory"];
 const MODULE_LIMIT_MS = 15 * 60 * 1000;
 const outDir = process.env.BENCH_OUT_DIR ?? (QUICK ? join(BENCH_DIR, "quick") : BENCH_DIR);
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()).filter(Boolean) : MODULES;
