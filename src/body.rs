@@ -111,9 +111,10 @@ fn maybe_encoded(response: &Response) -> bool {
 }
 
 /// Reads `response`'s body, at most `cap` bytes of it as the platform hands them over
-/// (decompressed: see docs/service.md, "Compressed answers"). A `Content-Length` over the cap refuses the body unread; one within
-/// the cap is trusted only when nothing was decompressed, for the platform's
-/// `text()`. Anything else is read from the stream, chunk by chunk.
+/// (decompressed: see docs/service.md, "Compressed answers"). A `Content-Length` over the
+/// cap refuses the body unread; one within the cap is trusted only when nothing can have
+/// been decompressed, for the platform's `text()`. Anything else is read from the stream,
+/// chunk by chunk.
 pub(crate) async fn read(response: &Response, cap: usize) -> Result<Read, JsValue> {
     let declared = response
         .headers()

@@ -252,7 +252,7 @@ pub(crate) fn credentials(value: &JsValue, field: &str) -> Result<Credentials, E
     if !value.is_object() || value.is_function() {
         return Err(Error::invalid(field, CREDENTIALS_SHAPE));
     }
-    let c: SetupJs = options(value, field)?;
+    let c: CredentialsJs = options(value, field)?;
     // What goes into a header must be sendable: fetch would throw, read as a NetworkError.
     let sendable = |name: &str, value: &str| {
         if sendable_header_value(value) {
@@ -307,16 +307,24 @@ fn provider(function: Function) -> CredentialSource {
 }
 
 js_fields! {
-    /// The objects read once per client or signature: the client's options, its
-    /// credentials and retry policy, and `signRequest`'s request and options. (One struct
-    /// for several objects: each struct is a copy of serde's code in the wasm.)
+    /// The client's options and a retry policy. (One struct for both: each struct is a copy
+    /// of serde's code in the wasm; but serde-wasm-bindgen looks up every field of a struct
+    /// in each object it reads, so objects read on every call or signature keep their own.)
     struct SetupJs {
         project_id, region, endpoint, credentials, timeout_ms, retry, headers, user_agent,
         on_request, on_response, debug, max_response_bytes,
         max_attempts, base_delay_ms, max_delay_ms, retry_invocations,
-        token, access_key, secret_key, security_token,
-        method, url, body, date,
     }
+}
+
+js_fields! {
+    /// Credentials (read on every attempt when a provider gives them).
+    struct CredentialsJs { token, access_key, secret_key, security_token }
+}
+
+js_fields! {
+    /// `signRequest`'s request and its options.
+    struct SignJs { method, url, headers, body, date }
 }
 
 /// A hook option: a function, or absent.
@@ -680,7 +688,7 @@ pub(crate) fn sign_arguments(
     if absent(request) {
         return Err(Error::invalid("request", "is required"));
     }
-    let r: SetupJs = options(request, "request")?;
+    let r: SignJs = options(request, "request")?;
     let required = |v: &JsValue, field: &str| {
         string(v, field)?
             .filter(|s| !s.is_empty())
@@ -689,10 +697,10 @@ pub(crate) fn sign_arguments(
     let method = required(&r.method, "request.method")?;
     let url = required(&r.url, "request.url")?;
     let headers = header_map(&r.headers, "request.headers")?;
-    let c: SetupJs = options(credentials, "credentials")?;
+    let c: CredentialsJs = options(credentials, "credentials")?;
     let access_key = required(&c.access_key, "credentials.accessKey")?;
     let secret_key = required(&c.secret_key, "credentials.secretKey")?;
-    let o: SetupJs = options(options_value, "options")?;
+    let o: SignJs = options(options_value, "options")?;
     let ms = if absent(&o.date) {
         crate::platform::now_ms()
     } else {
