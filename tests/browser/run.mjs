@@ -10,6 +10,8 @@
 // CHROMIUM (default /usr/bin/chromium). Screenshots and the emulator's log go to
 // test-output/browser/. The whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -72,6 +74,33 @@ async function buildVitePage() {
   return outDir;
 }
 
+// ---------------------------------------------------------------- gzip answers
+
+/**
+ * A third loopback origin answering every invoke with gzip (CORS allowed, Content-Encoding
+ * not exposed): `bomb` inflates to 64 MiB, anything else to a v1 answer of ~0.9 MB whose
+ * multi-byte characters fall across the browser's chunks.
+ */
+async function startCompressedServer() {
+  const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, " "), { level: 9 });
+  const small = gzipSync(JSON.stringify({ request_id: "r", result: "é✓😀".repeat(50_000), log: "", status: 200 }));
+  const server = createServer((req, res) => {
+    const cors = {
+      "access-control-allow-origin": "*",
+      "access-control-allow-headers": "*",
+      "access-control-allow-methods": "GET, POST",
+    };
+    req.resume();
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    const body = decodeURIComponent(req.url).includes(":bomb:") ? bomb : small;
+    res.writeHead(200, { ...cors, "content-type": "application/json", "content-encoding": "gzip", "content-length": body.length });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  state.compressedServer = server;
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
 // ---------------------------------------------------------------- the suite
 
 /**
@@ -113,6 +142,7 @@ const pages = [
 ];
 
 let emulatorUrl;
+let compressedUrl;
 let pageOrigin;
 let setupError;
 
@@ -135,6 +165,7 @@ before(async () => {
     );
     emulatorUrl = url;
     pageOrigin = await startStaticServer(viteOut);
+    compressedUrl = await startCompressedServer();
     assert.notEqual(new URL(pageOrigin).port, new URL(emulatorUrl).port);
   } catch (e) {
     setupError = e;
@@ -142,7 +173,11 @@ before(async () => {
   }
 });
 
-after(cleanup);
+after(async () => {
+  state.compressedServer?.closeAllConnections();
+  state.compressedServer?.close();
+  await cleanup();
+});
 
 for (const spec of pages) {
   describe(spec.title, () => {
@@ -176,7 +211,7 @@ for (const spec of pages) {
         return route.abort();
       });
       try {
-        const target = `${pageOrigin}${spec.path}?emulator=${encodeURIComponent(emulatorUrl)}`;
+        const target = `${pageOrigin}${spec.path}?emulator=${encodeURIComponent(emulatorUrl)}&compressed=${encodeURIComponent(compressedUrl)}`;
         await page.goto(target, { waitUntil: "load", timeout: 15_000 });
         await page.waitForFunction(() => window.__done === true, null, { timeout: PAGE_LIMIT_MS, polling: 100 });
       } catch (e) {

@@ -20,6 +20,7 @@ export const CHECKS = [
   "wrong token -> ServiceError 401 APIGW.0301",
   "AbortController abort('stop') -> rejects with 'stop'",
   "timeoutMs 200 -> TimeoutError",
+  "gzip answers, cross-origin: counted decompressed against maxResponseBytes",
 ];
 
 class CheckFailed extends Error {}
@@ -50,8 +51,8 @@ async function rejection(promise, what) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function definitions(lib, endpoint) {
-  const { FunctionGraphClient, ServiceError, TimeoutError, isFunctionGraphError } = lib;
+function definitions(lib, endpoint, compressed) {
+  const { FunctionGraphClient, ServiceError, TimeoutError, ResponseError, isFunctionGraphError } = lib;
   const tokenClient = () => new FunctionGraphClient({ projectId: PROJECT, endpoint, credentials: { token: TOKEN } });
 
   return {
@@ -147,6 +148,24 @@ function definitions(lib, endpoint) {
       await untilSleepIsIdle(client);
       return `${describeError(e)} after ${elapsed} ms`;
     },
+
+    // `?compressed=` is run.mjs's loopback server of gzip answers, another origin that does
+    // not expose Content-Encoding (as most don't): the browser hides it and decompresses.
+    async [CHECKS[7]]() {
+      expect(compressed, "no ?compressed= in the page URL");
+      const client = (cap) => new FunctionGraphClient({
+        projectId: PROJECT, endpoint: compressed, credentials: { token: TOKEN }, maxResponseBytes: cap, retry: false,
+      });
+      // 64 MiB of spaces in ~64 KB of gzip, its Content-Length far under the 1 MiB cap.
+      const e = await rejection(client(1024 * 1024).invoke(urn("bomb"), {}), "invoke of a gzip bomb");
+      expect(e instanceof ResponseError && e.name === "ResponseError", `not a ResponseError: ${describeError(e)}`);
+      expect(/larger than maxResponseBytes \(1048576 bytes\)/.test(e.message), `message: ${e.message}`);
+      // An answer just under the cap is read whole, decoded across chunks.
+      const r = await client(1024 * 1024).invoke(urn("small"), {});
+      const expected = "é✓😀".repeat(50_000);
+      expect(r.result === expected, `result of ${r.result.length} chars, expected ${expected.length}`);
+      return `bomb: ${describeError(e)}; small: ${r.result.length} chars`;
+    },
   };
 }
 
@@ -197,10 +216,11 @@ export async function runSuite(lib, { label }) {
   const list = document.getElementById("results");
   const status = document.getElementById("status");
   const endpoint = new URL(location.href).searchParams.get("emulator");
+  const compressed = new URL(location.href).searchParams.get("compressed");
   try {
     if (!endpoint) throw new Error("no ?emulator= in the page URL");
     status.textContent = `${label}: functiongraph-client ${lib.version?.() ?? "?"} against ${endpoint} (page origin ${location.origin})`;
-    const defs = definitions(lib, endpoint);
+    const defs = definitions(lib, endpoint, compressed);
     for (const name of CHECKS) {
       const started = performance.now();
       let result;
