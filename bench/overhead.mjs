@@ -1,6 +1,8 @@
 // 1. Per-call client overhead in Node. Sync invokes of a no-op against bench/responder.mjs
 // (its own process, 127.0.0.1), side by side in one process and one run:
 //   raw      fetch() + res.json(), with X-Auth-Token          the floor
+//   raw_request  the same through fetch(new Request(url, init)): what sending through
+//            gloo-net forces (its send() takes a built Request, which fetch builds again)
 //   ours     functiongraph-client, token and AK/SK           client.invoke(urn, {})
 //            and token with timeoutMs: 0 (no AbortSignal at all: what the default timeout costs)
 //   official @huaweicloud/huaweicloud-sdk-functiongraph, AK/SK (it has no token mode)
@@ -52,6 +54,21 @@ function makeClients(mod, endpoint) {
         const body = await res.json();
         if (res.status !== 200 || body.status !== 200 || !res.headers.get("x-cff-request-id")) {
           throw new Error(`raw: status ${res.status}`);
+        }
+      },
+    },
+    raw_request: {
+      label: "raw fetch of a Request (token)",
+      kind: "floor",
+      invoke: async () => {
+        const res = await fetch(new Request(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Auth-Token": TOKEN },
+          body: JSON.stringify(EVENT),
+        }));
+        const body = await res.json();
+        if (res.status !== 200 || body.status !== 200 || !res.headers.get("x-cff-request-id")) {
+          throw new Error(`raw_request: status ${res.status}`);
         }
       },
     },
@@ -166,6 +183,16 @@ export async function run() {
         target: mode === "sequential"
           ? { op: "<=", value: 1.2, text: "≤ 1.20× raw fetch" }
           : { op: "<=", value: 1.3, text: "≤ 1.30× raw fetch" },
+      }));
+      figures.push(figure({
+        id: `overhead.${mode}.ratio_raw_request_vs_raw`, section,
+        label: `${mode}: raw fetch of a Request / raw fetch (the second Request gloo-net's send forces)`, unit: "×",
+        better: "lower", runs: ratios(data.raw_request, data.raw),
+      }));
+      figures.push(figure({
+        id: `overhead.${mode}.ratio_ours_token_vs_raw_request`, section,
+        label: `${mode}: functiongraph-client (token) / raw fetch of a Request (the client's own cost)`, unit: "×",
+        better: "lower", runs: ratios(data.ours_token, data.raw_request),
       }));
       figures.push(figure({
         id: `overhead.${mode}.ratio_ours_token_no_timeout_vs_raw`, section,

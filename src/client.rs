@@ -3,8 +3,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::limits::{
     ASYNC_BODY_MAX, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
@@ -340,16 +338,12 @@ impl Client {
             request_id: request_id.to_owned(),
             kind,
         };
-        let body = serde_wasm_bindgen::to_value(&body)
-            .ok()
-            .and_then(|v| crate::platform::json_stringify(&v).ok())
-            .and_then(|s| s.dyn_into::<js_sys::JsString>().ok())
-            .ok_or_else(|| Error::invalid("requestId", "could not be written as JSON"))?;
+        let body = body.to_json();
         let req = Prepared {
             method: "POST",
             path,
             headers: Vec::new(),
-            body: Some(Event::from(body)),
+            body: Some(Event::from(body.as_str())),
             idempotent: false,
         };
         let answer = send(&self.inner, &req, options).await?;

@@ -201,6 +201,47 @@ pub struct CancelAsyncInvocationRequest {
     pub kind: Option<CancelType>,
 }
 
+impl CancelAsyncInvocationRequest {
+    /// The body as JSON text, exactly as its `Serialize` writes it with `serde_json`. For a
+    /// client that carries no serializer (the wasm client: serde's serializer for one small
+    /// body would be its largest piece of serde).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"request_id\":");
+        json_string(&mut out, &self.request_id);
+        if let Some(kind) = self.kind {
+            out.push_str(",\"type\":\"");
+            out.push_str(kind.as_str());
+            out.push('"');
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `text` as a JSON string, escaped as `serde_json` escapes it.
+fn json_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(u32::from(c) >> 4) as usize]));
+                out.push(char::from(HEX[(u32::from(c) & 0xf) as usize]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +272,31 @@ mod tests {
         .unwrap();
         assert_eq!(s.billing_duration, 100);
         assert_eq!(s.memory_used, 41.51171875);
+    }
+
+    #[test]
+    fn cancel_bodies_written_by_hand_match_serde_json() {
+        let ids = [
+            "r1",
+            "",
+            "quote\" back\\slash",
+            "line\nbreak\ttab\u{1}\u{1f}\u{7f}",
+            "é✓😀",
+            "\u{8}\u{c}\r",
+        ];
+        for id in ids {
+            for kind in [None, Some(CancelType::Force), Some(CancelType::Recursive)] {
+                let body = CancelAsyncInvocationRequest {
+                    request_id: id.to_owned(),
+                    kind,
+                };
+                assert_eq!(
+                    body.to_json(),
+                    serde_json::to_string(&body).unwrap(),
+                    "{id:?} {kind:?}"
+                );
+            }
+        }
     }
 
     #[test]
