@@ -509,4 +509,24 @@ describe("secrets the server echoes", () => {
       }
     }
   });
+
+  test("only what the server said is scrubbed: a short secret leaves the client's own words whole", async (t) => {
+    // A token of one letter appears in every English sentence: scrubbing the whole message
+    // read "[REDACTED]he body is no[REDACTED] JSON". The server's words are still scrubbed.
+    const s = await scripted((req, res) => {
+      if (req.url.includes("not-json")) { res.writeHead(200, { "content-type": "text/plain" }); res.end("total outage"); }
+      else json(res, 400, { error_code: "FSS.0400", error_msg: "bad request to the function" });
+    });
+    t.after(() => s.close());
+    const c = clientFor(s, { credentials: { token: "t" }, retry: false });
+    const e = await rejection(c.invoke(urn("not-json"), {}));
+    assert.equal(e.name, "ResponseError");
+    assert.equal(e.message, "unexpected answer from the service (HTTP 200): the body is not JSON");
+    assert.equal(e.body, "[REDACTED]o[REDACTED]al ou[REDACTED]age");
+    const se = await rejection(c.invoke(urn("json-error"), {}));
+    assert.equal(se.name, "ServiceError");
+    assert.equal(se.errorCode, "FSS.0400");
+    assert.equal(se.errorMsg, "bad reques[REDACTED] [REDACTED]o [REDACTED]he func[REDACTED]ion");
+    assert.match(se.message, /^FSS\.0400: bad reques\[REDACTED\] .* \(HTTP 400\)$/);
+  });
 });
