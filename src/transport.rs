@@ -265,7 +265,13 @@ fn gloo_error(error: gloo_net::Error) -> JsValue {
             out.set_name(&e.name);
             out.into()
         }
-        other => js_sys::Error::new(&other.to_string()).into(),
+        // `send()`'s own error: fetch resolved with something that is not a `Response`
+        // (patches/gloo-net; upstream panics). Its description of the value is not shown:
+        // a mock's object may hold anything.
+        _ => js_sys::TypeError::new(
+            "fetch resolved with something that is not a Response (a mocked or polyfilled fetch, or a Response of another realm)",
+        )
+        .into(),
     }
 }
 
