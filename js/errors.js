@@ -1,28 +1,33 @@
-// The package's error classes (wasm-bindgen cannot define Error subclasses). Rust
-// creates them through `makeError`; users test them
-// with `instanceof` or `isFunctionGraphError`, both of which go by `name`, so they
-// work across realms and when two copies of the package are installed.
+// The package's error classes (wasm-bindgen cannot define Error subclasses); Rust
+// constructs them through its bindings of each class. They are recognised by a brand, a
+// registered symbol that every realm and every installed copy of the package shares,
+// never by `name` alone: the platform's `DOMException` "TimeoutError", another library's
+// `ValidationError`, or `{ name: "ServiceError" }` are not ours.
 
-const NAMES = new Set([
-  "FunctionGraphError",
-  "ServiceError",
-  "NetworkError",
-  "TimeoutError",
-  "ValidationError",
-  "ResponseError",
-]);
+const BRAND = Symbol.for("functiongraph-client.error");
 
-const named = (value, name) =>
-  typeof value === "object" && value !== null && value.name === name && typeof value.message === "string";
+/** The class name a value is branded with, or undefined. Runs no getter or Proxy trap of the value's. */
+function brandOf(value) {
+  if (typeof value !== "object" || value === null) return undefined;
+  try {
+    const own = Object.getOwnPropertyDescriptor(value, BRAND);
+    return own && typeof own.value === "string" ? own.value : undefined;
+  } catch {
+    return undefined; // a revoked Proxy, or one whose trap throws
+  }
+}
 
 /** Base class of every error this package rejects with (except an abort's own reason). */
 export class FunctionGraphError extends Error {
   constructor(message, options) {
     super(message, options);
-    Object.defineProperty(this, "name", { value: "FunctionGraphError", enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, BRAND, { value: new.target.name });
   }
+
   static [Symbol.hasInstance](value) {
-    return this === FunctionGraphError ? isFunctionGraphError(value) : named(value, this.name);
+    const brand = brandOf(value);
+    return brand !== undefined && (this === FunctionGraphError || brand === this.name);
   }
 }
 
@@ -31,7 +36,6 @@ function define(name) {
     [name]: class extends FunctionGraphError {
       constructor(message, fields, options) {
         super(message, options);
-        Object.defineProperty(this, "name", { value: name, enumerable: false, configurable: true, writable: true });
         if (fields) Object.assign(this, fields);
       }
     },
@@ -50,15 +54,7 @@ export const ValidationError = define("ValidationError");
 /** A success status with a body that cannot be understood (`status`, `requestId`, `body`). */
 export const ResponseError = define("ResponseError");
 
-/** Whether `value` is one of this package's errors (by name, so across realms too). */
+/** Whether `value` is one of this package's errors (by its brand: across realms and installed copies too). */
 export function isFunctionGraphError(value) {
-  return typeof value === "object" && value !== null && NAMES.has(value.name) && typeof value.message === "string";
-}
-
-const CLASSES = { ServiceError, NetworkError, TimeoutError, ValidationError, ResponseError };
-
-/** Used by the Rust side: one entry point for every error it raises. */
-export function makeError(kind, message, fields, cause) {
-  const cls = CLASSES[kind] ?? FunctionGraphError;
-  return new cls(message, fields, cause === undefined ? undefined : { cause });
+  return brandOf(value) !== undefined;
 }

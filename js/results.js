@@ -1,6 +1,6 @@
 // What wasm-bindgen cannot express: a frozen result object with its own enumerable
 // fields and a method, and the async-iterator protocol (`for await`) over a Rust pager.
-import { makeError } from "./errors.js";
+import { ResponseError } from "./errors.js";
 
 /** What `invoke` resolves with. Rust fills it (see src/bindings/convert.rs). */
 export class InvokeResult {
@@ -20,8 +20,8 @@ export class InvokeResult {
     try {
       return JSON.parse(this.result);
     } catch (cause) {
-      throw makeError("ResponseError", "the function's result is not JSON",
-        { status: 200, requestId: this.requestId, body: this.result.slice(0, 1024) }, cause);
+      throw new ResponseError("the function's result is not JSON",
+        { status: 200, requestId: this.requestId, body: this.result.slice(0, 1024) }, { cause });
     }
   }
 }

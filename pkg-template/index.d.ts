@@ -490,8 +490,9 @@ export type FunctionGraphErrorName =
 
 /**
  * Base class of every error this package rejects with (an abort rejects with `signal.reason`
- * instead, like `fetch`). `instanceof` goes by `name`, so it works across realms and duplicate
- * installs. `cause`, when set, is the underlying platform error.
+ * instead, like `fetch`). `instanceof` goes by a brand (a registered symbol), not by `name`: it
+ * works across realms and duplicate installs, and is false for other libraries' and the
+ * platform's errors of the same name. `cause`, when set, is the underlying platform error.
  * @example
  * try {
  *   await client.invoke(urn, event);
@@ -575,7 +576,8 @@ export declare class ResponseError extends FunctionGraphError {
 }
 
 /**
- * Whether `value` is one of this package's errors (by `name`: works across realms and duplicate installs).
+ * Whether `value` is one of this package's errors (by its brand, a registered symbol: works
+ * across realms and duplicate installs; false for other errors of the same `name`).
  * @example
  * const message = isFunctionGraphError(e) ? `${e.name}: ${e.message}` : String(e);
  */

@@ -13,10 +13,30 @@ use crate::answers::{FunctionError, InvokeOutput, Page};
 use crate::error::Error;
 use crate::hooks::{Attempt, Failure, Hook};
 
+// Each error class is bound by name: a kind spelt wrong is a missing import, which fails
+// the module's instantiation (and so every test), not a silent fallback to the base class.
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, fields: &JsValue, cause: &JsValue) -> JsValue;
+    type ServiceError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, fields: &JsValue, options: &JsValue) -> ServiceError;
+    type NetworkError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, fields: &JsValue, options: &JsValue) -> NetworkError;
+    type TimeoutError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, fields: &JsValue, options: &JsValue) -> TimeoutError;
+    type ValidationError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, fields: &JsValue, options: &JsValue) -> ValidationError;
+    type ResponseError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, fields: &JsValue, options: &JsValue) -> ResponseError;
+}
+
+/// `{ cause }` for an error's constructor, or undefined.
+fn cause_option(cause: Option<JsValue>) -> JsValue {
+    cause.map_or(JsValue::UNDEFINED, |cause| object(&[("cause", cause)]))
 }
 
 #[wasm_bindgen(module = "/js/results.js")]
@@ -43,46 +63,52 @@ fn opt_string(value: &Option<String>) -> JsValue {
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
         let message = error.to_string();
-        let (kind, fields, cause) = match error {
-            Error::Aborted(reason) => return reason,
-            Error::Validation { field, cause, .. } => {
-                ("ValidationError", object(&[("field", field.into())]), cause)
-            }
+        match error {
+            Error::Aborted(reason) => reason,
+            Error::Validation { field, cause, .. } => ValidationError::new(
+                &message,
+                &object(&[("field", field.into())]),
+                &cause_option(cause),
+            )
+            .into(),
             Error::Service {
                 status,
                 error_code,
                 error_msg,
                 request_id,
                 attempts,
-            } => (
-                "ServiceError",
-                object(&[
+            } => ServiceError::new(
+                &message,
+                &object(&[
                     ("status", status.into()),
                     ("attempts", attempts.into()),
                     ("errorCode", error_code.into()),
                     ("errorMsg", error_msg.into()),
                     ("requestId", opt_string(&request_id)),
                 ]),
-                None,
-            ),
+                &JsValue::UNDEFINED,
+            )
+            .into(),
             Error::Network {
                 attempts, cause, ..
-            } => (
-                "NetworkError",
-                object(&[("attempts", attempts.into())]),
-                cause,
-            ),
+            } => NetworkError::new(
+                &message,
+                &object(&[("attempts", attempts.into())]),
+                &cause_option(cause),
+            )
+            .into(),
             Error::Timeout {
                 timeout_ms,
                 elapsed_ms,
-            } => (
-                "TimeoutError",
-                object(&[
+            } => TimeoutError::new(
+                &message,
+                &object(&[
                     ("timeoutMs", timeout_ms.into()),
                     ("elapsedMs", elapsed_ms.into()),
                 ]),
-                None,
-            ),
+                &JsValue::UNDEFINED,
+            )
+            .into(),
             Error::Response {
                 status,
                 request_id,
@@ -98,15 +124,9 @@ impl From<Error> for JsValue {
                 if let Some(n) = attempts {
                     fields.push(("attempts", n.into()));
                 }
-                ("ResponseError", object(&fields), None)
+                ResponseError::new(&message, &object(&fields), &JsValue::UNDEFINED).into()
             }
-        };
-        make_error(
-            kind,
-            &message,
-            &fields,
-            &cause.unwrap_or(JsValue::UNDEFINED),
-        )
+        }
     }
 }
 
