@@ -40,8 +40,9 @@ impl Inner {
 }
 
 /// A FunctionGraph invocation client for one project. Cheap to clone (shared inside);
-/// every method is `async` and sends with the platform's `fetch` (answers read through
-/// gloo-net), so it runs wherever wasm-bindgen's futures do: browsers, workers, Node.
+/// every method is `async` and sends through gloo-net (the platform's `fetch`, whose
+/// answers are read as JS values), so it runs wherever wasm-bindgen's futures do:
+/// browsers, workers, Node.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Rc<Inner>,

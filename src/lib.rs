@@ -1,11 +1,11 @@
 //! Huawei Cloud FunctionGraph's invocation APIs for WebAssembly: a Rust async client
-//! over the platform's `fetch` and gloo-net, and the `#[wasm_bindgen]` facade the npm
-//! package is.
+//! that sends through gloo-net, and the `#[wasm_bindgen]` facade the npm package is.
 //!
 //! Rust apps compiled to wasm (Leptos, Yew, Dioxus admin tools) use [`Client`]
-//! directly; JavaScript gets the same client through [`bindings`], whose methods are
-//! `async fn`s that wasm-bindgen turns into Promises. Requests are built, signed and
-//! read with `functiongraph-protocol`, the one place that knows the wire format.
+//! directly; JavaScript gets the same client through [`bindings`], whose methods return
+//! Promises of the client's futures (wasm-bindgen-futures; see [`bindings`] for why they
+//! are not `async fn`s themselves). Requests are built, signed and read with
+//! `functiongraph-protocol`, the one place that knows the wire format.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), functiongraph_client::Error> {

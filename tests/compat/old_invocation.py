@@ -4,7 +4,7 @@
 Usage: old_invocation.py ENDPOINT DATA_DIR   (prints the request id)
 
 The service lists the last hour unless `query_begin_time` says otherwise, also when looking an
-invocation up by `request_id` (API-NOTES, "The hour window"). To check that against an emulator
+invocation up by `request_id` (docs/service.md, "The hour window"). To check that against an emulator
 without waiting an hour, this queues an `echo` run with the emulator's documented dev token, waits
 for it to finish, then moves its times two hours back in the emulator's store (SQLite in WAL mode,
 which another process may write while the emulator runs). Only for a local emulator: never point

@@ -240,7 +240,7 @@ describe("errors", () => {
   });
 
   // The API gateway refuses credentials with 401 APIGW.0301 (it was 403 FSS.0403 for a token,
-  // 401 FSS.0401 for none): API-NOTES, "Bad token".
+  // 401 FSS.0401 for none): docs/service.md, "Refused credentials".
   test("bad credentials: 401 APIGW.0301 for a token, a signature or none; no secret in the error", async () => {
     await rejectsWith(client({ token: "wrong-token" }).invoke(urn("echo"), {}), "ServiceError", {
       status: 401,
@@ -620,7 +620,7 @@ describe("the client", () => {
     assert.match(pkg.version(), /^\d+\.\d+\.\d+$/);
   });
 
-  test("every exported function and class has its own name (the entries are minified)", () => {
+  test("every exported function and class has its own name (as a minifying bundler would keep it)", () => {
     for (const [name, value] of Object.entries(pkg)) {
       if (typeof value === "function") assert.equal(value.name, name);
     }

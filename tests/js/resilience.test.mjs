@@ -322,7 +322,7 @@ describe("bad answers", () => {
 
 describe("iteration", () => {
   // The real service pages by offset and ends a listing with a short page, a next_marker of
-  // 0 (or "0"), or the marker it was sent (API-NOTES "Listing pages"): a page shorter than
+  // 0 (or "0"), or the marker it was sent (docs/service.md, "Listing pages"): a page shorter than
   // `limit` is the last, so these pages are full for the limit asked.
   test("asyncInvocations follows markers, honours maxItems, and refuses a marker that comes back", async () => {
     const pages = { "": page(["a", "b"], 10), 10: page(["c", "d"], 20), 20: page(["e"]) };

@@ -1,7 +1,7 @@
 // A loopback server that answers the way the real service does where the emulator cannot
 // be made to (tests/wasm/run.mjs starts it beside the emulator):
 // - async-invocations of function `paged`: 250 records paged by offset, `next_marker` a
-//   string, "0" on the last page (API-NOTES "Listing pages");
+//   string, "0" on the last page (docs/service.md, "Listing pages");
 // - invocations of a function named `flaky-*`: 503 with Retry-After: 0 on the first
 //   request for that name, then a v1 answer;
 // - invocations of `slow`: a v1 answer after 3 s (the emulator's `sleep` allows two at

@@ -58,7 +58,7 @@ pub struct Config {
     pub dev_identity: bool,
 }
 
-/// The documented local identity (README, DESIGN.md): not a secret, like LocalStack's `test`/`test`.
+/// The documented local identity (README, "The emulator"): not a secret, like LocalStack's `test`/`test`.
 pub const DEV_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 /// Default region.
 pub const DEV_REGION: &str = "cn-north-4";

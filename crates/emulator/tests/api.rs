@@ -141,7 +141,7 @@ async fn sync_invoke_answers_the_v1_wrapper_with_summary_and_request_id() {
     assert!(!a.header("x-request-id").is_empty());
 }
 
-/// API-NOTES "Sync 200 headers": seven, with `X-Cff-Function-Log` only for a tail.
+/// docs/service.md, "Sync invoke answers": seven, with `X-Cff-Function-Log` only for a tail.
 /// docs/openapi.yaml lists the same set.
 #[tokio::test]
 async fn a_sync_200_sends_the_seven_documented_headers() {

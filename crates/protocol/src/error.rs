@@ -1,5 +1,5 @@
 //! The service's error body and the error codes the invocation APIs answer with, as
-//! the API pages (`shared/seeds/`) and the API gateway in front of the service give them.
+//! the API pages and the API gateway in front of the service give them (docs/service.md).
 
 use serde::{Deserialize, Serialize};
 
