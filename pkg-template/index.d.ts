@@ -75,7 +75,10 @@ export interface ResponseInfo extends RequestInfo {
 
 /** Options of `new FunctionGraphClient(...)`. Each bad one is a `ValidationError` naming it. */
 export interface ClientOptions {
-  /** The project id (32 hex characters); every function URN must belong to it. Required. */
+  /**
+   * The project id: letters and digits, at most 64 (Huawei Cloud's are 32 hex characters);
+   * every function URN must belong to it. Required.
+   */
   projectId: string;
   /**
    * Region, e.g. `"cn-north-4"`: the endpoint becomes `https://functiongraph.{region}.myhuaweicloud.com`.

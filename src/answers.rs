@@ -377,6 +377,18 @@ fn invocation(record: &JsValue) -> Result<AsyncInvocation, (&'static str, Refuse
     })
 }
 
+/// The marker of the page after one with `records` records that answered `next_marker`
+/// to `sent`; `None` when it is the last (see [`page`]).
+pub(crate) fn next_page(
+    next_marker: Option<u64>,
+    sent: Option<u64>,
+    records: usize,
+    limit: u32,
+) -> Option<u64> {
+    let full = records >= limit as usize;
+    next_marker.filter(|&m| m != 0 && Some(m) != sent && full)
+}
+
 /// A listing's page. The last page is the one whose `next_marker` is absent or 0, equal
 /// to the marker just sent, or that holds fewer records than `limit` (the real
 /// service's way: see docs/service.md, "Listing pages").
@@ -399,12 +411,44 @@ pub(crate) fn page(answer: &Answer, sent_marker: Option<u64>, limit: u32) -> Res
         };
         let count = rule(&value, "count", lenient::count)?;
         let next_marker = rule(&value, "next_marker", lenient::next_marker)?;
-        let full = invocations.len() >= limit as usize;
         Ok(Page {
             count: count.unwrap_or(invocations.len() as u64),
-            next_marker: next_marker.filter(|&m| m != 0 && Some(m) != sent_marker && full),
+            next_marker: next_page(next_marker, sent_marker, invocations.len(), limit),
             invocations,
         })
     };
     read().map_err(|e| refused(answer, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real service's last-page rule (docs/service.md, "Listing pages").
+    #[test]
+    fn a_page_is_the_last_when_the_service_says_so_or_it_is_short() {
+        assert_eq!(next_page(Some(100), Some(0), 100, 100), Some(100));
+        assert_eq!(next_page(None, Some(0), 100, 100), None, "no marker");
+        assert_eq!(next_page(Some(0), Some(100), 100, 100), None, "0 ends");
+        assert_eq!(
+            next_page(Some(100), Some(100), 100, 100),
+            None,
+            "the marker just sent"
+        );
+        assert_eq!(
+            next_page(Some(200), Some(100), 99, 100),
+            None,
+            "a short page"
+        );
+        assert_eq!(next_page(Some(5), None, 5, 5), Some(5));
+    }
+
+    #[test]
+    fn snippets_are_cut_in_utf16_units_without_splitting_a_character() {
+        assert_eq!(snippet("short"), "short");
+        let long = "é".repeat(2000);
+        assert_eq!(snippet(&long).chars().count(), 1024);
+        let emoji = "😀".repeat(600); // two UTF-16 units each
+        assert_eq!(snippet(&emoji).chars().count(), 512);
+    }
 }

@@ -12,28 +12,46 @@ use web_sys::{ReadableStreamDefaultReader, Response};
 
 use crate::platform::{get, set, TextDecoder, TextEncoder};
 
-/// An invocation's event: JSON text, held as a JavaScript string.
+/// An invocation's event: JSON text, held as a JavaScript string. Text given by a
+/// caller is checked to be JSON before anything is sent.
 #[derive(Debug, Clone)]
-pub struct Event(JsString);
+pub struct Event {
+    text: JsString,
+    /// Made by `JSON.stringify`: JSON by construction, not parsed again.
+    json: bool,
+}
+
+/// What an event that is not JSON text is told (the JS API stringifies any other value).
+pub(crate) const EVENT_JSON_RULE: &str = "must be JSON text: a string event is sent as is; to send a plain string, pass JSON.stringify(text)";
 
 impl Event {
     /// The event's JS string.
     pub fn as_js(&self) -> &JsString {
-        &self.0
+        &self.text
+    }
+
+    /// An event `JSON.stringify` made.
+    pub(crate) fn stringified(text: JsString) -> Event {
+        Event { text, json: true }
+    }
+
+    /// Whether it is JSON text (parsed by the platform unless it was made by `JSON.stringify`).
+    pub(crate) fn is_json(&self) -> bool {
+        self.json || crate::platform::json_parse(&self.text).is_ok()
     }
 
     /// Whether its UTF-8 form is at most `limit` bytes. A JS string of `n` UTF-16 units
     /// is `n` to `3n` UTF-8 bytes, so only a length in between is counted, by encoding
     /// it outside the wasm memory. `Err` gives the size when it was counted.
     pub(crate) fn within(&self, limit: usize) -> Result<(), Option<usize>> {
-        let units = self.0.length() as usize;
+        let units = self.text.length() as usize;
         if units > limit {
             return Err(None);
         }
         if units.saturating_mul(3) <= limit {
             return Ok(());
         }
-        let bytes = TextEncoder::new().encode(&self.0).length() as usize;
+        let bytes = TextEncoder::new().encode(&self.text).length() as usize;
         if bytes <= limit {
             Ok(())
         } else {
@@ -44,7 +62,7 @@ impl Event {
     /// Hex SHA-256 of its UTF-8 bytes, hashed 64 KB at a time (for AK/SK signing).
     pub(crate) fn sha256_hex(&self) -> String {
         const CHUNK: u32 = 64 * 1024;
-        let bytes = TextEncoder::new().encode(&self.0);
+        let bytes = TextEncoder::new().encode(&self.text);
         let mut hasher = PayloadHasher::default();
         let mut buffer = vec![0; (CHUNK as usize).min(bytes.length() as usize)];
         let mut start = 0;
@@ -61,31 +79,31 @@ impl Event {
 
 impl From<JsString> for Event {
     fn from(text: JsString) -> Event {
-        Event(text)
-    }
-}
-
-impl From<&str> for Event {
-    fn from(text: &str) -> Event {
-        Event(JsString::from(text))
-    }
-}
-
-impl From<&String> for Event {
-    fn from(text: &String) -> Event {
-        Event(JsString::from(text.as_str()))
+        Event { text, json: false }
     }
 }
 
 impl From<&JsString> for Event {
     fn from(text: &JsString) -> Event {
-        Event(text.clone())
+        Event::from(text.clone())
+    }
+}
+
+impl From<&str> for Event {
+    fn from(text: &str) -> Event {
+        Event::from(JsString::from(text))
+    }
+}
+
+impl From<&String> for Event {
+    fn from(text: &String) -> Event {
+        Event::from(text.as_str())
     }
 }
 
 impl From<String> for Event {
     fn from(text: String) -> Event {
-        Event(JsString::from(text))
+        Event::from(text.as_str())
     }
 }
 

@@ -111,8 +111,23 @@ pub(crate) fn check_active_query(q: &ActiveAsyncQuery) -> Result<(), Error> {
         .try_for_each(|id| check_request_id(id, "query.requestIds"))
 }
 
+/// `X-Cff-Instance-Memory`, as sent: a whole number of MB above 0.
+fn instance_memory(mb: Option<u32>) -> Result<Option<(String, String)>, Error> {
+    match mb {
+        None => Ok(None),
+        Some(0) => Err(Error::invalid(
+            "options.instanceMemory",
+            crate::config::INSTANCE_MEMORY_RULE,
+        )),
+        Some(mb) => Ok(Some((h::INSTANCE_MEMORY.to_owned(), mb.to_string()))),
+    }
+}
+
 /// The event's JSON text within the operation's limit of UTF-8 bytes.
 fn check_event(event: &Event, limit: usize, kind: &str) -> Result<(), Error> {
+    if !event.is_json() {
+        return Err(Error::invalid("event", crate::body::EVENT_JSON_RULE));
+    }
     event.within(limit).map_err(|counted| {
         let size = match counted {
             Some(bytes) => format!("is {bytes} bytes as JSON"),
@@ -135,6 +150,12 @@ impl Client {
         let endpoint = Endpoint::parse(&config.endpoint)?;
         check_millis(config.timeout_ms, "options.timeoutMs")?;
         config.retry.check("options.retry")?;
+        if config.max_response_bytes == 0 {
+            return Err(Error::invalid(
+                "options.maxResponseBytes",
+                crate::config::MAX_RESPONSE_BYTES_RULE,
+            ));
+        }
         config.headers = check_headers(&config.headers)?;
         let base = concat!("functiongraph-client/", env!("CARGO_PKG_VERSION"));
         let user_agent = match config.user_agent.as_deref() {
@@ -207,9 +228,7 @@ impl Client {
         if options.log_type == LogType::Tail {
             headers.push((h::LOG_TYPE.to_owned(), "tail".to_owned()));
         }
-        if let Some(mb) = options.instance_memory_mb {
-            headers.push((h::INSTANCE_MEMORY.to_owned(), mb.to_string()));
-        }
+        headers.extend(instance_memory(options.instance_memory_mb)?);
         let req = Prepared {
             method: "POST",
             path,
@@ -244,9 +263,7 @@ impl Client {
     ) -> Result<AsyncInvokeResponse, Error> {
         let path = self.path(function_urn, Operation::InvokeAsync)?;
         check_event(&event, ASYNC_BODY_MAX, "async")?;
-        let headers = options
-            .instance_memory_mb
-            .map(|mb| (h::INSTANCE_MEMORY.to_owned(), mb.to_string()))
+        let headers = instance_memory(options.instance_memory_mb)?
             .into_iter()
             .collect();
         let req = Prepared {
@@ -371,6 +388,37 @@ impl Client {
         Pager::new(self.clone(), function_urn, Listing::Active(query), options)
     }
 
+    /// Starts an async invocation and waits for its record to be SUCCESS, FAIL or DISCARD.
+    /// The record is looked up from five minutes before it was accepted (clocks differ)
+    /// unless `options.since` says otherwise; `options.signal` stops both steps.
+    ///
+    /// # Errors
+    /// As [`Client::invoke_async`], then as [`Client::wait_for_async_invocation`].
+    pub async fn invoke_async_and_wait(
+        &self,
+        function_urn: &str,
+        event: impl Into<Event>,
+        options: &crate::config::WaitOptions,
+    ) -> Result<AsyncInvocation, Error> {
+        /// How far before the accept the record is looked up from, s.
+        const CLOCK_SLACK_SECS: i64 = 300;
+        let mut wait = options.clone();
+        wait.since
+            .get_or_insert((crate::platform::now_ms() / 1000.0).floor() as i64 - CLOCK_SLACK_SECS);
+        let invoke = InvokeAsyncOptions {
+            call: CallOptions {
+                signal: wait.signal.clone(),
+                ..CallOptions::default()
+            },
+            instance_memory_mb: None,
+        };
+        let accepted = self
+            .invoke_async_event(function_urn, event.into(), &invoke)
+            .await?;
+        self.wait_for_async_invocation(function_urn, &accepted.request_id, &wait)
+            .await
+    }
+
     /// The record of an async invocation, once it is SUCCESS, FAIL or DISCARD.
     ///
     /// # Errors
@@ -382,5 +430,126 @@ impl Client {
         options: &crate::config::WaitOptions,
     ) -> Result<AsyncInvocation, Error> {
         crate::wait::wait(self, function_urn, request_id, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::Validation { field, .. } => field,
+            other => panic!("not a validation error: {other}"),
+        }
+    }
+
+    /// What `new FunctionGraphClient(...)` refuses, the Rust API refuses: same field, same words.
+    #[test]
+    fn the_rust_api_refuses_what_the_js_api_refuses() {
+        let config = || Config::new(PROJECT, "http://127.0.0.1:8787");
+        assert!(Client::new(config()).is_ok());
+        let mut c = config();
+        c.max_response_bytes = 0;
+        let e = Client::new(c).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "options.maxResponseBytes: {}",
+                crate::config::MAX_RESPONSE_BYTES_RULE
+            )
+        );
+        let mut c = config();
+        c.timeout_ms = -1.0;
+        assert_eq!(field_of(Client::new(c).err().unwrap()), "options.timeoutMs");
+        let mut c = config();
+        c.retry.max_attempts = 0;
+        assert_eq!(
+            field_of(Client::new(c).err().unwrap()),
+            "options.retry.maxAttempts"
+        );
+        let mut c = config();
+        c.headers = vec![("Content-Type".into(), "text/plain".into())];
+        assert_eq!(field_of(Client::new(c).err().unwrap()), "options.headers");
+        assert_eq!(
+            field_of(Client::new(Config::new("", "http://h")).err().unwrap()),
+            "options.projectId"
+        );
+        assert_eq!(
+            field_of(Client::new(Config::new(PROJECT, "h")).err().unwrap()),
+            "options.endpoint"
+        );
+    }
+
+    #[test]
+    fn instance_memory_is_a_whole_number_of_mb_above_0() {
+        assert_eq!(instance_memory(None).unwrap(), None);
+        assert_eq!(
+            instance_memory(Some(256)).unwrap(),
+            Some(("x-cff-instance-memory".to_owned(), "256".to_owned()))
+        );
+        let e = instance_memory(Some(0)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "options.instanceMemory: {}",
+                crate::config::INSTANCE_MEMORY_RULE
+            )
+        );
+    }
+
+    #[test]
+    fn listing_queries_and_request_ids() {
+        assert!(check_list_query(&ListAsyncQuery::default()).is_ok());
+        let q = ListAsyncQuery {
+            limit: Some(501),
+            ..ListAsyncQuery::default()
+        };
+        assert_eq!(field_of(check_list_query(&q).unwrap_err()), "query.limit");
+        let q = ListAsyncQuery {
+            begin: Some(10),
+            end: Some(5),
+            ..ListAsyncQuery::default()
+        };
+        assert_eq!(field_of(check_list_query(&q).unwrap_err()), "query.begin");
+        let q = ActiveAsyncQuery {
+            requests: vec!["a,b".into()],
+            list: ListAsyncQuery::default(),
+        };
+        assert_eq!(
+            field_of(check_active_query(&q).unwrap_err()),
+            "query.requestIds"
+        );
+        assert!(check_request_id("r-1", "requestId").is_ok());
+        for bad in ["", "a,b", &"x".repeat(65)] {
+            assert_eq!(
+                field_of(check_request_id(bad, "requestId").unwrap_err()),
+                "requestId"
+            );
+        }
+    }
+
+    #[test]
+    fn urns_must_be_in_the_clients_project_and_the_endpoint_prefix_is_kept() {
+        let c = Client::new(Config::new(PROJECT, "https://gw.example.com/fgs/")).unwrap();
+        assert_eq!(c.inner.endpoint_path(), "/fgs");
+        let urn = format!("urn:fss:cn-north-4:{PROJECT}:function:default:echo:latest");
+        let path = c.path(&urn, Operation::Invoke).unwrap();
+        assert!(
+            path.starts_with(&format!("/v2/{PROJECT}/fgs/functions/")),
+            "{path}"
+        );
+        let other =
+            "urn:fss:cn-north-4:ffffffffffffffffffffffffffffffff:function:default:echo:latest";
+        assert_eq!(
+            field_of(c.path(other, Operation::Invoke).unwrap_err()),
+            "functionUrn"
+        );
+        assert_eq!(
+            field_of(c.path("urn:fss:oops", Operation::Invoke).unwrap_err()),
+            "functionUrn"
+        );
     }
 }

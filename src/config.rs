@@ -317,6 +317,15 @@ pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String,
         .collect()
 }
 
+/// The rules the core applies to numbers a JS caller gives as numbers: the facade only
+/// converts (a whole number, in range for the Rust type) and names the field with the same
+/// words, so both APIs refuse alike.
+pub(crate) const MAX_RESPONSE_BYTES_RULE: &str = "must be a whole number of bytes above 0";
+/// See [`MAX_RESPONSE_BYTES_RULE`].
+pub(crate) const INSTANCE_MEMORY_RULE: &str = "must be a whole number of MB above 0";
+/// See [`MAX_RESPONSE_BYTES_RULE`].
+pub(crate) const MAX_ITEMS_RULE: &str = "must be a whole number above 0";
+
 /// What [`sendable_header_value`] asks, for messages.
 pub(crate) const HEADER_VALUE_RULE: &str =
     "must be a single line of printable Latin-1 characters (tab allowed)";
@@ -346,7 +355,7 @@ pub(crate) fn check_project_id(project_id: &str) -> Result<(), Error> {
         return Err(Error::invalid(
             field,
             format!(
-                "must be letters and digits (a 32-character project id); got {}",
+                "must be letters and digits, at most 64 (Huawei Cloud's are 32 hex characters); got {}",
                 shown(project_id)
             ),
         ));
@@ -448,5 +457,115 @@ impl Default for WaitOptions {
             signal: None,
             since: None,
         }
+    }
+}
+
+// The rules run natively (`cargo test`): nothing here needs a JS engine.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::Validation { field, .. } => field,
+            other => panic!("not a validation error: {other}"),
+        }
+    }
+
+    #[test]
+    fn endpoints_keep_a_path_prefix_and_drop_default_ports() {
+        let e = Endpoint::parse("https://Gateway.Example.com:443/prefix/v1/").unwrap();
+        assert_eq!(e.base, "https://Gateway.Example.com:443/prefix/v1");
+        assert_eq!(e.host, "gateway.example.com");
+        let e = Endpoint::parse("http://127.0.0.1:8787").unwrap();
+        assert_eq!(
+            (e.base.as_str(), e.host.as_str()),
+            ("http://127.0.0.1:8787", "127.0.0.1:8787")
+        );
+        for bad in [
+            "ftp://x",
+            "http://",
+            "http://u:p@host",
+            "http://h/?q=1",
+            "http://h/#f",
+            "http://h /x",
+        ] {
+            assert_eq!(
+                field_of(Endpoint::parse(bad).unwrap_err()),
+                "options.endpoint",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_endpoint_with_user_info_or_a_query_is_never_shown() {
+        let message = Endpoint::parse("ftp://user:secret@host/?token=abc")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !message.contains("secret") && !message.contains("abc"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn regions_and_project_ids() {
+        assert_eq!(
+            Config::for_region("p", "cn-north-4").unwrap().endpoint,
+            "https://functiongraph.cn-north-4.myhuaweicloud.com"
+        );
+        assert!(Config::for_region("p", "CN North").is_err());
+        assert!(check_project_id("0123456789abcdef0123456789abcdef").is_ok());
+        assert!(
+            check_project_id("abc").is_ok(),
+            "letters and digits, at most 64"
+        );
+        for bad in ["", "has-dash", &"a".repeat(65)] {
+            assert_eq!(
+                field_of(check_project_id(bad).unwrap_err()),
+                "options.projectId"
+            );
+        }
+    }
+
+    #[test]
+    fn headers_are_checked_and_lower_cased() {
+        let ok = check_headers(&[("X-Trace".into(), "a\tb é".into())]).unwrap();
+        assert_eq!(ok, vec![("x-trace".to_owned(), "a\tb é".to_owned())]);
+        for (name, value) in [
+            ("", "v"),
+            ("Authorization: Bearer secret", "v"),
+            ("X-Auth-Token", "v"),
+            ("x-a", "line\nbreak"),
+            ("x-a", "emoji 😀"),
+        ] {
+            let e = check_headers(&[(name.into(), value.into())]).unwrap_err();
+            assert!(!e.to_string().contains("secret"), "{e}");
+            assert_eq!(field_of(e), "options.headers");
+        }
+    }
+
+    #[test]
+    fn retry_policies_and_durations() {
+        assert!(RetryPolicy::DEFAULT.check("options.retry").is_ok());
+        let bad = RetryPolicy {
+            max_attempts: 11,
+            ..RetryPolicy::DEFAULT
+        };
+        assert_eq!(
+            field_of(bad.check("options.retry").unwrap_err()),
+            "options.retry.maxAttempts"
+        );
+        let bad = RetryPolicy {
+            max_delay_ms: f64::NAN,
+            ..RetryPolicy::DEFAULT
+        };
+        assert_eq!(
+            field_of(bad.check("options.retry").unwrap_err()),
+            "options.retry.maxDelayMs"
+        );
+        assert!(check_millis(-1.0, "t").is_err() && check_millis(f64::INFINITY, "t").is_err());
+        assert_eq!(check_millis(0.0, "t").unwrap(), 0.0);
     }
 }

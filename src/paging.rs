@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use functiongraph_protocol::{ActiveAsyncQuery, AsyncInvocation, ListAsyncQuery};
 
+use crate::answers::Page;
 use crate::client::{check_active_query, check_list_query, Client};
 use crate::config::CallOptions;
 use crate::error::Error;
@@ -81,9 +82,17 @@ impl Pager {
         }
     }
 
-    /// Stops after `n` records.
+    /// Stops after `n` records; `n` must be above 0 (0 fails the first `next`).
     pub fn max_items(mut self, n: u64) -> Pager {
-        self.max_items = Some(n);
+        if n == 0 {
+            self.done = true;
+            self.pending = Some(Error::invalid(
+                "query.maxItems",
+                crate::config::MAX_ITEMS_RULE,
+            ));
+        } else {
+            self.max_items = Some(n);
+        }
         self
     }
 
@@ -144,6 +153,13 @@ impl Pager {
                 return Err(e);
             }
         };
+        self.absorb(page);
+        Ok(())
+    }
+
+    /// Takes a page in: queues its records not seen before, and moves to the next marker,
+    /// or ends (last page, or a marker sent before: an error once the queue is drained).
+    fn absorb(&mut self, page: Page) {
         let seen = &mut self.seen;
         self.buffer.extend(
             page.invocations
@@ -166,6 +182,80 @@ impl Pager {
             }
             Some(next) => self.listing.list_mut().marker = Some(next),
         }
-        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use functiongraph_protocol::AsyncStatus;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn pager() -> Pager {
+        let client = Client::new(Config::new("p", "http://127.0.0.1:9")).unwrap();
+        Pager::new(
+            client,
+            "urn",
+            Listing::All(ListAsyncQuery::default()),
+            CallOptions::default(),
+        )
+    }
+
+    fn page(ids: &[&str], next_marker: Option<u64>) -> Page {
+        Page {
+            invocations: ids
+                .iter()
+                .map(|id| AsyncInvocation {
+                    request_id: (*id).to_owned(),
+                    status: AsyncStatus::Success,
+                    error_message: String::new(),
+                    error_code: 0,
+                    start_time: String::new(),
+                    end_time: String::new(),
+                })
+                .collect(),
+            count: ids.len() as u64,
+            next_marker,
+        }
+    }
+
+    fn queued(p: &Pager) -> Vec<&str> {
+        p.buffer.iter().map(|r| r.request_id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_shifted_page_yields_each_record_once() {
+        let mut p = pager();
+        p.sent.push(0);
+        p.absorb(page(&["c", "b"], Some(2)));
+        assert_eq!(p.listing.list_mut().marker, Some(2));
+        // A record accepted meanwhile pushed "b" onto the next page.
+        p.sent.push(2);
+        p.absorb(page(&["b", "a"], None));
+        assert_eq!(queued(&p), ["c", "b", "a"]);
+        assert!(p.done && p.pending.is_none());
+    }
+
+    #[test]
+    fn a_marker_sent_before_ends_the_walk_with_an_error_after_the_records() {
+        let mut p = pager();
+        p.sent.extend([0, 2]);
+        p.absorb(page(&["x", "y"], Some(0)));
+        assert_eq!(queued(&p), ["x", "y"]);
+        assert!(p.done);
+        assert!(matches!(p.pending, Some(Error::Response { .. })));
+    }
+
+    #[test]
+    fn max_items_of_0_is_refused_as_the_js_api_refuses_it() {
+        let p = pager().max_items(0);
+        assert!(p.done);
+        let e = p.pending.expect("an error for the first next()");
+        assert_eq!(
+            e.to_string(),
+            format!("query.maxItems: {}", crate::config::MAX_ITEMS_RULE)
+        );
+        assert_eq!(pager().max_items(3).max_items, Some(3));
     }
 }

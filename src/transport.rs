@@ -91,8 +91,13 @@ fn policy(inner: &Inner, call: &CallOptions, idempotent: bool) -> RetryPolicy {
 
 /// Whether an answer is worth another attempt: throttling (not a disabled function) and transient 5xx.
 fn retryable(status: u16, text: &JsString) -> bool {
+    retryable_status(status, || text.includes("Function Disabled", 0))
+}
+
+/// The rule of [`retryable`]: `disabled` says whether a 429 is for a disabled function.
+fn retryable_status(status: u16, disabled: impl FnOnce() -> bool) -> bool {
     match status {
-        429 => !text.includes("Function Disabled", 0),
+        429 => !disabled(),
         500 | 502 | 503 | 504 => true,
         _ => false,
     }
@@ -107,10 +112,11 @@ fn retry_after_ms(response: &Response) -> Option<f64> {
 }
 
 /// Full-jitter exponential backoff before attempt `attempt + 1`, never shorter than `Retry-After`.
-fn backoff_ms(policy: &RetryPolicy, attempt: u32, retry_after: Option<f64>) -> f64 {
+/// `random` is a fraction in [0, 1) (`Math.random()`).
+fn backoff_ms(policy: &RetryPolicy, attempt: u32, retry_after: Option<f64>, random: f64) -> f64 {
     let ceiling =
         (policy.base_delay_ms * 2f64.powi(attempt.min(20) as i32)).min(policy.max_delay_ms);
-    let jittered = js_sys::Math::random() * ceiling;
+    let jittered = random * ceiling;
     retry_after.map_or(jittered, |r| r.max(jittered))
 }
 
@@ -391,12 +397,55 @@ pub(crate) async fn send(
                 retry_after_ms(&response)
             }
         };
-        let delay = backoff_ms(&policy, attempt - 1, retry_after);
+        let delay = backoff_ms(&policy, attempt - 1, retry_after, js_sys::Math::random());
         if sleep(delay, signal.as_ref()).await.is_err() {
             return Err(guard
                 .failure()
                 .unwrap_or(Error::Aborted(JsValue::UNDEFINED)));
         }
         attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_cap_and_never_shorter_than_retry_after() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay_ms: 100.0,
+            max_delay_ms: 1_000.0,
+        };
+        assert_eq!(backoff_ms(&p, 0, None, 0.5), 50.0);
+        assert_eq!(backoff_ms(&p, 2, None, 0.999), 399.6);
+        assert_eq!(
+            backoff_ms(&p, 9, None, 0.5),
+            500.0,
+            "capped at max_delay_ms"
+        );
+        assert_eq!(
+            backoff_ms(&p, 60, None, 1.0),
+            1_000.0,
+            "no overflow far out"
+        );
+        assert_eq!(backoff_ms(&p, 0, Some(3_000.0), 0.5), 3_000.0);
+        assert_eq!(backoff_ms(&p, 0, Some(10.0), 0.5), 50.0);
+    }
+
+    #[test]
+    fn what_is_retried() {
+        for status in [500, 502, 503, 504] {
+            assert!(retryable_status(status, || false));
+        }
+        assert!(retryable_status(429, || false), "throttled");
+        assert!(
+            !retryable_status(429, || true),
+            "a disabled function stays disabled"
+        );
+        for status in [400, 401, 403, 404, 501, 200] {
+            assert!(!retryable_status(status, || false), "{status}");
+        }
     }
 }

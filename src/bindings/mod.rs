@@ -17,16 +17,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use functiongraph_protocol::AsyncInvocation;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::client::Client;
-use crate::config::{InvokeAsyncOptions, WaitOptions};
 use crate::error::Error;
 use crate::paging::Pager;
-use crate::platform::now_ms;
 use crate::signer::sign_request;
 
 /// A client for one project. Create it once and reuse it; every method returns a Promise.
@@ -166,21 +163,8 @@ impl JsClient {
         promise(async move {
             let urn = urn(&function_urn)?;
             let event = options::event(&event)?;
-            let mut wait: WaitOptions = options::wait_options(&options)?;
-            // Look the record up from a little before it was accepted (clocks differ).
-            wait.since
-                .get_or_insert((now_ms() / 1000.0).floor() as i64 - 300);
-            let invoke = InvokeAsyncOptions {
-                call: crate::config::CallOptions {
-                    signal: wait.signal.clone(),
-                    ..Default::default()
-                },
-                instance_memory_mb: None,
-            };
-            let accepted = client.invoke_async(&urn, event, &invoke).await?;
-            let record: AsyncInvocation = client
-                .wait_for_async_invocation(&urn, &accepted.request_id, &wait)
-                .await?;
+            let wait = options::wait_options(&options)?;
+            let record = client.invoke_async_and_wait(&urn, event, &wait).await?;
             Ok(convert::invocation(&record))
         })
     }

@@ -17,9 +17,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
+use crate::body::Event;
 use crate::config::{
     sendable_header_value, CallOptions, Config, CredentialSource, Credentials, InvokeAsyncOptions,
     InvokeOptions, LogType, RequestVersion, Retry, RetryPolicy, WaitOptions, HEADER_VALUE_RULE,
+    INSTANCE_MEMORY_RULE, MAX_ITEMS_RULE, MAX_RESPONSE_BYTES_RULE,
 };
 use crate::error::{shown, Error};
 use crate::signer::RequestToSign;
@@ -382,12 +384,13 @@ pub(crate) fn client_config(value: &JsValue) -> Result<Config, Error> {
     config.retry_invocations = retry_invocations;
     config.headers = header_map(&o.headers, "options.headers")?;
     config.user_agent = string(&o.user_agent, "options.userAgent")?;
+    // A whole number (the core refuses 0).
     let cap_field = "options.maxResponseBytes";
-    let cap_rule = "must be a whole number of bytes above 0";
+    let cap_rule = MAX_RESPONSE_BYTES_RULE;
     if let Some(n) =
         number(&o.max_response_bytes, cap_field).map_err(|_| Error::invalid(cap_field, cap_rule))?
     {
-        config.max_response_bytes = whole(n, 1..=u32::MAX, cap_field, cap_rule)? as usize;
+        config.max_response_bytes = whole(n, 0..=u32::MAX, cap_field, cap_rule)? as usize;
     }
     let debug = boolean(&o.debug, "options.debug")?.unwrap_or(false);
     let on_request = function(&o.on_request, "options.onRequest")?;
@@ -417,16 +420,11 @@ fn call_options(o: &CallOptionsJs, config: &Config, field: &str) -> Result<CallO
     })
 }
 
+/// `instanceMemory` as a whole number (the core refuses 0).
 fn instance_memory(value: &JsValue) -> Result<Option<u32>, Error> {
-    number(value, "options.instanceMemory")?
-        .map(|mb| {
-            whole(
-                mb,
-                1..=u32::MAX,
-                "options.instanceMemory",
-                "must be a whole number of MB above 0",
-            )
-        })
+    let field = "options.instanceMemory";
+    number(value, field)?
+        .map(|mb| whole(mb, 0..=u32::MAX, field, INSTANCE_MEMORY_RULE))
         .transpose()
 }
 
@@ -595,15 +593,13 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
     } else {
         Vec::new()
     };
+    // A whole number (the pager refuses 0).
     let max_items = number(&q.max_items, "query.maxItems")?
         .map(|n| {
-            if n.fract() == 0.0 && n >= 1.0 {
+            if n.fract() == 0.0 && n >= 0.0 {
                 Ok(n as u64)
             } else {
-                Err(Error::invalid(
-                    "query.maxItems",
-                    "must be a whole number above 0",
-                ))
+                Err(Error::invalid("query.maxItems", MAX_ITEMS_RULE))
             }
         })
         .transpose()?;
@@ -641,25 +637,20 @@ pub(crate) fn wait_options(value: &JsValue) -> Result<WaitOptions, Error> {
     })
 }
 
-/// The event as JSON text, a JS string that stays one: any JSON value; a string is sent
-/// as is and must be JSON text; undefined is `{}`.
-pub(crate) fn event(value: &JsValue) -> Result<js_sys::JsString, Error> {
+/// The event, a JS string that stays one: a string as is (the core checks it is JSON text,
+/// as for a Rust caller); undefined is `{}`; any other value is `JSON.stringify`'d.
+pub(crate) fn event(value: &JsValue) -> Result<Event, Error> {
     let field = "event";
     if value.is_undefined() {
-        return Ok(js_sys::JsString::from("{}"));
+        return Ok(Event::stringified(js_sys::JsString::from("{}")));
     }
     if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
-        if crate::platform::json_parse(text).is_err() {
-            return Err(Error::invalid(
-                field,
-                "a string event is sent as is and must be JSON text; to send a plain string, pass JSON.stringify(text)",
-            ));
-        }
-        return Ok(text.clone());
+        return Ok(Event::from(text));
     }
     match crate::platform::json_stringify(value) {
         Ok(text) => text
             .dyn_into::<js_sys::JsString>()
+            .map(Event::stringified)
             .map_err(|_| Error::invalid(field, "cannot be represented as JSON")),
         Err(cause) => Err(Error::unreadable(
             field,

@@ -488,3 +488,50 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     js_sys::Reflect::set(&wrong, &"value".into(), &JsValue::from_f64(2.0)).unwrap();
     assert!(serde_wasm_bindgen::from_value::<Kept>(wrong.into()).is_err());
 }
+
+/// Rules the JS facade used to apply alone are the core's: a Rust caller is refused with
+/// the same field and words, before anything is sent (port 9 on loopback: a request sent
+/// would be a NetworkError, not a ValidationError).
+#[wasm_bindgen_test]
+async fn the_core_refuses_what_the_js_api_refuses() {
+    let offline = client_at("http://127.0.0.1:9", token());
+    let field_and_message = |e: Error| match e {
+        Error::Validation { field, message, .. } => (field, message),
+        other => panic!("expected a ValidationError, got {other}"),
+    };
+    for event in ["not json", "", "{\"a\":"] {
+        let e = offline
+            .invoke(&urn("echo"), event, &InvokeOptions::default())
+            .await
+            .unwrap_err();
+        let (field, message) = field_and_message(e);
+        assert_eq!(field, "event");
+        assert!(message.starts_with("must be JSON text"), "{message}");
+    }
+    let e = offline
+        .invoke_async(&urn("echo"), "nope", &InvokeAsyncOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(field_and_message(e).0, "event");
+    let zero = InvokeOptions {
+        instance_memory_mb: Some(0),
+        ..InvokeOptions::default()
+    };
+    let e = offline.invoke(&urn("echo"), "{}", &zero).await.unwrap_err();
+    assert_eq!(field_and_message(e).0, "options.instanceMemory");
+    let mut pager = offline
+        .async_invocations(&urn("echo"), ListAsyncQuery::default(), CallOptions::default())
+        .max_items(0);
+    assert_eq!(field_and_message(pager.next().await.unwrap_err()).0, "query.maxItems");
+}
+
+/// `invoke_async_and_wait` is the core's too (it was the facade's alone).
+#[wasm_bindgen_test]
+async fn invoke_async_and_wait_gives_the_terminal_record() {
+    let record = client(token())
+        .invoke_async_and_wait(&urn("echo"), r#"{"and":"wait"}"#, &WaitOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(record.status, AsyncStatus::Success);
+    assert!(!record.request_id.is_empty());
+}
