@@ -2,6 +2,8 @@
 // fields and a method, and the async-iterator protocol (`for await`) over a Rust pager.
 import { ResponseError } from "./errors.js";
 
+const MADE_BY_CLIENT = Symbol("made by the client");
+
 /** What `invoke` resolves with. Rust fills it (see src/bindings/convert.rs). */
 export class InvokeResult {
   /** By shape, like the error classes: works across realms and duplicate installs. */
@@ -10,7 +12,9 @@ export class InvokeResult {
       typeof value.result === "string" && "functionError" in value && typeof value.json === "function";
   }
 
-  constructor(fields) {
+  constructor(token, fields) {
+    // Private, as the types declare it: only the client makes one (through makeInvokeResult).
+    if (token !== MADE_BY_CLIENT) throw new TypeError("InvokeResult is made by the client only: it is what invoke() resolves with");
     Object.assign(this, fields);
     Object.freeze(this);
   }
@@ -28,7 +32,7 @@ export class InvokeResult {
 
 /** Used by Rust: an InvokeResult with these fields. */
 export function makeInvokeResult(fields) {
-  return new InvokeResult(fields);
+  return new InvokeResult(MADE_BY_CLIENT, fields);
 }
 
 /**
