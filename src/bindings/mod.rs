@@ -1,7 +1,7 @@
 //! The JavaScript API: a thin `#[wasm_bindgen]` layer over [`crate::Client`]. Each method
 //! reads its arguments, then runs the client's `async fn` as a Promise through
-//! wasm-bindgen-futures; options are read with serde-wasm-bindgen ([`options`]), results
-//! and errors made JS values in [`convert`].
+//! wasm-bindgen-futures; options are read with serde-wasm-bindgen (`options.rs`), results
+//! and errors made JS values in `convert.rs`.
 //!
 //! The methods are not `async fn(&self)` themselves: wasm-bindgen 0.2.129 takes such a
 //! method's borrow of `self` when the future is first polled, after the call returned,
