@@ -518,7 +518,7 @@ export declare class ServiceError extends FunctionGraphError {
   readonly status: number;
   /** The service's code, e.g. `"FSS.0404"`, `"APIGW.0301"`; `""` when the body had none (e.g. an HTML 502). */
   readonly errorCode: string;
-  /** The service's message (or the start of a non-JSON body). */
+  /** The service's message, or the start of a non-JSON body (the first 1 KB either way). */
   readonly errorMsg: string;
   /** `X-Request-Id`, when sent. */
   readonly requestId: string | null;

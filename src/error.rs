@@ -23,7 +23,8 @@ pub enum Error {
         status: u16,
         /// The service's code (`FSS.0404`, `APIGW.0301`); empty when the body had none.
         error_code: String,
-        /// The service's message, or the start of a body that was not the service's JSON.
+        /// The service's message, or the start of a body that was not the service's JSON
+        /// (the first 1 KB either way, the call's secrets scrubbed).
         error_msg: String,
         /// `X-Request-Id` (or the body's `request_id`), when sent.
         request_id: Option<String>,
