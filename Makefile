@@ -8,7 +8,7 @@ PORT ?= 8787
 EMULATOR_RELEASE := target/release/fgs-emulator
 EMULATOR_DEBUG := target/debug/fgs-emulator
 
-.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates
+.PHONY: help setup build emulator pkg demo soak fuzz bench test lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates test-rust-app
 
 help:
 	@echo "make demo   - install what is missing, build, start the emulator with the sample functions and the demo page (PORT=$(PORT))"
@@ -17,7 +17,7 @@ help:
 	@echo "make soak   - bounded load test of the emulator on loopback (wrk)"
 	@echo "make fuzz   - cargo fuzz over the protocol crate (FUZZ_SECONDS per target)"
 	@echo "make bench  - side-by-side benchmarks: bench/results.json, bench/chart.svg, bench/table.md"
-	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates lint"
+	@echo "single suites: test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates test-rust-app lint"
 
 setup:
 	@bash scripts/setup.sh
@@ -115,5 +115,11 @@ test-crates:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p functiongraph-protocol -p functiongraph-client
 	cargo package -p functiongraph-protocol -p functiongraph-client --allow-dirty
 
-test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates
+# examples/rust-web-app (a page whose logic is Rust using the crate directly), built with
+# cargo and wasm-bindgen and driven in headless Chromium against the emulator.
+test-rust-app:
+	cargo build -p functiongraph-emulator
+	node --test tests/rust-app/
+
+test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates test-rust-app
 	@echo "make test: all suites passed"

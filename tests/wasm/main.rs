@@ -520,9 +520,16 @@ async fn the_core_refuses_what_the_js_api_refuses() {
     let e = offline.invoke(&urn("echo"), "{}", &zero).await.unwrap_err();
     assert_eq!(field_and_message(e).0, "options.instanceMemory");
     let mut pager = offline
-        .async_invocations(&urn("echo"), ListAsyncQuery::default(), CallOptions::default())
+        .async_invocations(
+            &urn("echo"),
+            ListAsyncQuery::default(),
+            CallOptions::default(),
+        )
         .max_items(0);
-    assert_eq!(field_and_message(pager.next().await.unwrap_err()).0, "query.maxItems");
+    assert_eq!(
+        field_and_message(pager.next().await.unwrap_err()).0,
+        "query.maxItems"
+    );
 }
 
 /// `invoke_async_and_wait` is the core's too (it was the facade's alone).
