@@ -6,13 +6,21 @@
 // version is the crate's).
 import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkgDir = join(root, "pkg");
 const template = join(root, "pkg-template");
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+const run = (cmd, args, env = process.env) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", env });
+
+// The wasm must not depend on where the repository or Cargo's home is: panic locations
+// keep source paths, and a clone elsewhere (CI's) would build a wasm of another size than
+// tests/size/budget.json records. Paths are made relative to both.
+const cargoHome = process.env.CARGO_HOME ?? join(homedir(), ".cargo");
+const remap = [`--remap-path-prefix=${root}=.`, `--remap-path-prefix=${cargoHome}=~/.cargo`];
+const rustflags = [process.env.RUSTFLAGS, ...remap].filter(Boolean).join(" ");
 
 rmSync(pkgDir, { recursive: true, force: true });
 // --target web: one ES module glue for Node, browsers and bundlers; --weak-refs: a client
@@ -22,7 +30,7 @@ run("wasm-pack", [
   "--no-typescript", "--no-pack", "--weak-refs", "--profile", "wasm", "--mode", "no-install",
   // The package's own allocator (Cargo.toml's `npm-allocator` feature).
   "--", "--features", "npm-allocator",
-]);
+], { ...process.env, RUSTFLAGS: rustflags });
 const wasm = join(pkgDir, "functiongraph_client_bg.wasm");
 // The features wasm-bindgen's output uses; binaryen 108 needs them named. Inlining a
 // function into its one caller only when it is tiny, and running the passes until the size

@@ -72,10 +72,7 @@ pub(crate) fn check_list_query(q: &ListAsyncQuery) -> Result<(), Error> {
         ));
     }
     if q.limit.is_some_and(|l| !(1..=LIST_LIMIT_MAX).contains(&l)) {
-        return Err(Error::invalid(
-            "query.limit",
-            format!("must be a whole number from 1 to {LIST_LIMIT_MAX}"),
-        ));
+        return Err(Error::invalid("query.limit", crate::config::LIMIT_RULE));
     }
     if let (Some(b), Some(e)) = (q.begin, q.end) {
         if b > e {
@@ -498,6 +495,11 @@ mod tests {
                 crate::config::INSTANCE_MEMORY_RULE
             )
         );
+    }
+
+    #[test]
+    fn the_limit_rule_says_the_services_limit() {
+        assert!(crate::config::LIMIT_RULE.ends_with(&format!(" {LIST_LIMIT_MAX}")));
     }
 
     #[test]

@@ -104,7 +104,7 @@ impl RetryPolicy {
         if !(1..=10).contains(&self.max_attempts) {
             return Err(Error::invalid(
                 format!("{field}.maxAttempts"),
-                "must be a whole number from 1 to 10",
+                MAX_ATTEMPTS_RULE,
             ));
         }
         for (name, ms) in [
@@ -325,6 +325,10 @@ pub(crate) const MAX_RESPONSE_BYTES_RULE: &str = "must be a whole number of byte
 pub(crate) const INSTANCE_MEMORY_RULE: &str = "must be a whole number of MB above 0";
 /// See [`MAX_RESPONSE_BYTES_RULE`].
 pub(crate) const MAX_ITEMS_RULE: &str = "must be a whole number above 0";
+/// See [`MAX_RESPONSE_BYTES_RULE`].
+pub(crate) const MAX_ATTEMPTS_RULE: &str = "must be a whole number from 1 to 10";
+/// See [`MAX_RESPONSE_BYTES_RULE`] (the service's `limit`: 1 to `LIST_LIMIT_MAX`).
+pub(crate) const LIMIT_RULE: &str = "must be a whole number from 1 to 500";
 
 /// What [`sendable_header_value`] asks, for messages.
 pub(crate) const HEADER_VALUE_RULE: &str =

@@ -21,7 +21,7 @@ use crate::body::Event;
 use crate::config::{
     sendable_header_value, CallOptions, Config, CredentialSource, Credentials, InvokeAsyncOptions,
     InvokeOptions, LogType, RequestVersion, Retry, RetryPolicy, WaitOptions, HEADER_VALUE_RULE,
-    INSTANCE_MEMORY_RULE, MAX_ITEMS_RULE, MAX_RESPONSE_BYTES_RULE,
+    INSTANCE_MEMORY_RULE, LIMIT_RULE, MAX_ATTEMPTS_RULE, MAX_ITEMS_RULE, MAX_RESPONSE_BYTES_RULE,
 };
 use crate::error::{shown, Error};
 use crate::signer::RequestToSign;
@@ -227,13 +227,13 @@ fn retry(value: &JsValue, base: RetryPolicy, field: &str) -> Result<(Retry, bool
         return Err(Error::invalid(field, "must be a boolean or an object"));
     }
     let r: SetupJs = options(value, field)?;
+    // A whole number: the range is the core's (`policy.check` below).
     let attempts_field = format!("{field}.maxAttempts");
-    let attempts_rule = "must be a whole number from 1 to 10";
     let policy = RetryPolicy {
         max_attempts: match number(&r.max_attempts, &attempts_field)
-            .map_err(|_| Error::invalid(&attempts_field, attempts_rule))?
+            .map_err(|_| Error::invalid(&attempts_field, MAX_ATTEMPTS_RULE))?
         {
-            Some(n) => whole(n, 1..=10, &attempts_field, attempts_rule)?,
+            Some(n) => whole(n, 0..=u32::MAX, &attempts_field, MAX_ATTEMPTS_RULE)?,
             None => base.max_attempts,
         },
         base_delay_ms: millis(&r.base_delay_ms, &format!("{field}.baseDelayMs"))?
@@ -551,16 +551,10 @@ pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Qu
             })
         })
         .transpose()?;
+    // A whole number: the range is the core's (`check_list_query`).
     let limit = number(&q.limit, "query.limit")
-        .map_err(|_| Error::invalid("query.limit", "must be a whole number from 1 to 500"))?
-        .map(|n| {
-            whole(
-                n,
-                1..=500,
-                "query.limit",
-                "must be a whole number from 1 to 500",
-            )
-        })
+        .map_err(|_| Error::invalid("query.limit", LIMIT_RULE))?
+        .map(|n| whole(n, 0..=u32::MAX, "query.limit", LIMIT_RULE))
         .transpose()?;
     let marker = if absent(&q.marker) {
         None
