@@ -30,6 +30,24 @@ impl Event {
         &self.text
     }
 
+    /// Any `Serialize` value as the event: made a JS value by serde-wasm-bindgen (maps as
+    /// objects, as JSON has them), then `JSON.stringify`'d, so the JSON text never passes
+    /// through the wasm memory. For JSON text you already have, use `From<&str>`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Validation`] for `event` when the value cannot be represented as JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Event, crate::Error> {
+        let refused = |why: String| crate::Error::invalid("event", why);
+        let js = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| refused(format!("cannot be serialised: {e}")))?;
+        crate::platform::json_stringify(&js)
+            .ok()
+            .and_then(|text| text.dyn_into::<JsString>().ok())
+            .map(Event::stringified)
+            .ok_or_else(|| refused("cannot be represented as JSON".to_owned()))
+    }
+
     /// An event `JSON.stringify` made.
     pub(crate) fn stringified(text: JsString) -> Event {
         Event { text, json: true }

@@ -45,7 +45,7 @@ pub use config::{
 pub use error::Error;
 pub use functiongraph_protocol as protocol;
 pub use hooks::{Attempt, Failure, Hook, Outcome};
-pub use paging::Pager;
+pub use paging::{Pager, PagerStream};
 pub use signer::{sign_request, RequestToSign};
 
 // The npm package's allocator: see the `npm-allocator` feature in Cargo.toml.

@@ -8,6 +8,9 @@
 //! before the offsets still to come), as on the service.
 
 use std::collections::{BTreeSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use functiongraph_protocol::{ActiveAsyncQuery, AsyncInvocation, ListAsyncQuery};
 
@@ -181,6 +184,75 @@ impl Pager {
                 });
             }
             Some(next) => self.listing.list_mut().marker = Some(next),
+        }
+    }
+}
+
+impl Pager {
+    /// The same walk as a [`futures_core::Stream`] of records, for `StreamExt` combinators
+    /// (`take`, `filter`, `try_collect`, ...). An error is one item; the stream ends after it.
+    pub fn into_stream(self) -> PagerStream {
+        PagerStream {
+            state: StreamState::Idle(Box::new(self)),
+        }
+    }
+}
+
+/// The next record's future, which owns the pager while it runs.
+type NextRecord = Pin<Box<dyn Future<Output = (Pager, Result<Option<AsyncInvocation>, Error>)>>>;
+
+/// A [`Pager`] as a [`futures_core::Stream`]: see [`Pager::into_stream`].
+#[must_use = "a stream does nothing unless polled"]
+pub struct PagerStream {
+    state: StreamState,
+}
+
+enum StreamState {
+    // Boxed: a pager is large, and the stream moves between the states on every record.
+    Idle(Box<Pager>),
+    Busy(NextRecord),
+    Done,
+}
+
+impl std::fmt::Debug for PagerStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            StreamState::Idle(_) => "idle",
+            StreamState::Busy(_) => "fetching",
+            StreamState::Done => "done",
+        };
+        f.debug_struct("PagerStream")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl futures_core::Stream for PagerStream {
+    type Item = Result<AsyncInvocation, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match std::mem::replace(&mut self.state, StreamState::Done) {
+                StreamState::Done => return Poll::Ready(None),
+                StreamState::Idle(mut pager) => {
+                    self.state = StreamState::Busy(Box::pin(async move {
+                        let next = pager.next().await;
+                        (*pager, next)
+                    }));
+                }
+                StreamState::Busy(mut next) => match next.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        self.state = StreamState::Busy(next);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready((pager, Ok(Some(record)))) => {
+                        self.state = StreamState::Idle(Box::new(pager));
+                        return Poll::Ready(Some(Ok(record)));
+                    }
+                    Poll::Ready((_, Ok(None))) => return Poll::Ready(None),
+                    Poll::Ready((_, Err(e))) => return Poll::Ready(Some(Err(e))),
+                },
+            }
         }
     }
 }

@@ -542,3 +542,75 @@ async fn invoke_async_and_wait_gives_the_terminal_record() {
     assert_eq!(record.status, AsyncStatus::Success);
     assert!(!record.request_id.is_empty());
 }
+
+/// An event can be any `Serialize` value (serde-wasm-bindgen, then `JSON.stringify`).
+#[wasm_bindgen_test]
+async fn an_event_can_be_any_serialize_value() {
+    #[derive(serde::Serialize)]
+    struct Greeting<'a> {
+        name: &'a str,
+        tags: Vec<&'a str>,
+        nested: std::collections::BTreeMap<&'a str, u32>,
+    }
+    let event = functiongraph_client::Event::json(&Greeting {
+        name: "serde",
+        tags: vec!["a", "b"],
+        nested: [("n", 1)].into_iter().collect(),
+    })
+    .unwrap();
+    let out = client(token())
+        .invoke(&urn("echo"), event, &InvokeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        out.result,
+        r#"{"name":"serde","tags":["a","b"],"nested":{"n":1}}"#
+    );
+    let event = functiongraph_client::Event::json(&serde_json::json!({"from": "json!"})).unwrap();
+    let out = client(token())
+        .invoke(&urn("echo"), event, &InvokeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(out.result, r#"{"from":"json!"}"#);
+}
+
+/// The pager as a `futures_core::Stream`: every record once, then the end; an error is one
+/// item, then the end.
+#[wasm_bindgen_test]
+async fn the_pager_is_a_stream_too() {
+    use futures_core::Stream;
+    use std::pin::Pin;
+
+    let query = ListAsyncQuery {
+        limit: Some(100),
+        ..ListAsyncQuery::default()
+    };
+    let mut stream = client_at(stub(), token())
+        .async_invocations(&urn("paged"), query, CallOptions::default())
+        .into_stream();
+    let mut ids = Vec::new();
+    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        ids.push(item.unwrap().request_id);
+    }
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "each record once");
+    assert!(ids.len() > 100, "more than one page: {}", ids.len());
+
+    let mut failing = client_at("http://127.0.0.1:9", token())
+        .async_invocations(
+            &urn("echo"),
+            ListAsyncQuery::default(),
+            CallOptions {
+                retry: Retry::Off,
+                ..CallOptions::default()
+            },
+        )
+        .into_stream();
+    let first = std::future::poll_fn(|cx| Pin::new(&mut failing).poll_next(cx)).await;
+    assert!(
+        matches!(first, Some(Err(Error::Network { .. }))),
+        "{first:?}"
+    );
+    let after = std::future::poll_fn(|cx| Pin::new(&mut failing).poll_next(cx)).await;
+    assert!(after.is_none());
+}
