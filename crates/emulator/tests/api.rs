@@ -1117,9 +1117,20 @@ async fn cancelling_stops_running_and_waiting_invocations() {
     // free again before the handlers could have ended. The units are taken directly
     // from the pool, so the check costs no cold start (two new workers starting took
     // most of the old "< 2 s" bound, which a loaded machine could exceed).
+    // A stopped attempt gives its unit back just after its record says DISCARD (the kill
+    // and the release follow the write), so the units are polled for, until the handlers'
+    // own end: what must hold is that they are free before that, not at one instant.
     let spec = h.emulator.state.registry.get("default/sleep").unwrap();
     let pool = h.emulator.state.pools.pool(&spec);
-    let leases = (pool.try_lease(), pool.try_lease());
+    let leases = loop {
+        let leases = (pool.try_lease(), pool.try_lease());
+        let both = leases.0.is_some() && leases.1.is_some();
+        if both || t0.elapsed() >= Duration::from_millis(handler_ms) {
+            break leases;
+        }
+        drop(leases);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     let checked_at = t0.elapsed();
     assert!(
         leases.0.is_some() && leases.1.is_some(),
