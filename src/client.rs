@@ -437,10 +437,7 @@ mod tests {
     const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
     fn field_of(e: Error) -> String {
-        match e {
-            Error::Validation { field, .. } => field,
-            other => panic!("not a validation error: {other}"),
-        }
+        e.refused_field()
     }
 
     /// What `new FunctionGraphClient(...)` refuses, the Rust API refuses: same field, same words.

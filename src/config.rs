@@ -470,10 +470,7 @@ mod tests {
     use super::*;
 
     fn field_of(e: Error) -> String {
-        match e {
-            Error::Validation { field, .. } => field,
-            other => panic!("not a validation error: {other}"),
-        }
+        e.refused_field()
     }
 
     #[test]

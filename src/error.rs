@@ -141,3 +141,14 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+impl Error {
+    /// The refused field of a validation error (tests: which rule refused).
+    pub(crate) fn refused_field(self) -> String {
+        match self {
+            Error::Validation { field, .. } => field,
+            other => panic!("not a validation error: {other}"),
+        }
+    }
+}
