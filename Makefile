@@ -119,7 +119,7 @@ test-crates:
 # cargo and wasm-bindgen and driven in headless Chromium against the emulator.
 test-rust-app:
 	cargo build -p functiongraph-emulator
-	node --test tests/rust-app/
+	node --test tests/rust-app/run.mjs
 
 test: setup lint test-rust test-runtime test-compat test-js test-wasm test-browser test-api test-types test-demo test-consumers test-size test-crates test-rust-app
 	@echo "make test: all suites passed"
