@@ -48,6 +48,14 @@ pub struct Client {
     pub(crate) inner: Rc<Inner>,
 }
 
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An async invocation's request id, as the service accepts it.
 pub(crate) fn check_request_id(id: &str, field: &str) -> Result<(), Error> {
     if !id.is_empty() && id.len() <= QUERY_VALUE_MAX && !id.contains(',') {

@@ -74,6 +74,17 @@ pub enum CredentialSource {
     Provider(CredentialProvider),
 }
 
+// The provider is a closure: only which kind of source is shown (and never a secret).
+impl std::fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::None => f.write_str("None"),
+            CredentialSource::Static(c) => f.debug_tuple("Static").field(c).finish(),
+            CredentialSource::Provider(_) => f.write_str("Provider(..)"),
+        }
+    }
+}
+
 /// When and how a failed request is sent again.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
@@ -157,6 +168,25 @@ pub struct Config {
     pub on_response: Option<Hook>,
 }
 
+// Hooks are closures: whether each is set is shown. Credentials print redacted.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("project_id", &self.project_id)
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retry", &self.retry)
+            .field("retry_invocations", &self.retry_invocations)
+            .field("headers", &self.headers.len())
+            .field("user_agent", &self.user_agent)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("on_request", &self.on_request.is_some())
+            .field("on_response", &self.on_response.is_some())
+            .finish()
+    }
+}
+
 impl Config {
     /// Settings for `project_id` at an explicit endpoint.
     pub fn new(project_id: impl Into<String>, endpoint: impl Into<String>) -> Config {
@@ -200,6 +230,7 @@ impl Config {
     }
 
     /// The same settings with these credentials.
+    #[must_use]
     pub fn with_credentials(mut self, credentials: Credentials) -> Config {
         self.credentials = CredentialSource::Static(credentials);
         self

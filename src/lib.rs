@@ -7,16 +7,85 @@
 //! are not `async fn`s themselves). Requests are built, signed and read with
 //! `functiongraph-protocol`, the one place that knows the wire format.
 //!
+//! The examples compile with the crate's doctests; they need a JS engine to run, so the
+//! same calls run in `tests/wasm` (Node and Chromium) against the local emulator.
+//!
+//! # Invoke
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), functiongraph_client::Error> {
-//! use functiongraph_client::{Client, Config, Credentials, InvokeOptions};
+//! use functiongraph_client::{Client, Config, Credentials, Event, InvokeOptions, LogType};
 //! let config = Config::new("0123456789abcdef0123456789abcdef", "http://127.0.0.1:8787")
 //!     .with_credentials(Credentials::Token("dev-token".into()));
 //! let client = Client::new(config)?;
 //! let urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:echo:latest";
+//! // JSON text you have, or any Serialize value with Event::json.
 //! let out = client.invoke(urn, r#"{"hello":"rust"}"#, &InvokeOptions::default()).await?;
 //! assert_eq!(out.status, 200);
+//! let tail = InvokeOptions { log_type: LogType::Tail, ..InvokeOptions::default() };
+//! let out = client.invoke(urn, Event::json(&[1, 2, 3])?, &tail).await?;
+//! if let Some(failed) = &out.function_error {
+//!     println!("the function failed: {} {}", failed.code, failed.kind);
+//! }
 //! # Ok(()) }
+//! ```
+//!
+//! # Invoke asynchronously, and wait
+//!
+//! ```no_run
+//! # async fn demo(client: functiongraph_client::Client, urn: &str) -> Result<(), functiongraph_client::Error> {
+//! use functiongraph_client::{InvokeAsyncOptions, WaitOptions};
+//! let accepted = client.invoke_async(urn, "{}", &InvokeAsyncOptions::default()).await?;
+//! let record = client
+//!     .wait_for_async_invocation(urn, &accepted.request_id, &WaitOptions::default())
+//!     .await?;
+//! println!("{} ended {}", record.request_id, record.status);
+//! // Or both in one call:
+//! let record = client.invoke_async_and_wait(urn, "{}", &WaitOptions::default()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Every page of a listing
+//!
+//! ```no_run
+//! # async fn demo(client: functiongraph_client::Client, urn: &str) -> Result<(), functiongraph_client::Error> {
+//! use functiongraph_client::protocol::{AsyncStatus, ListAsyncQuery};
+//! use functiongraph_client::CallOptions;
+//! let failed = ListAsyncQuery { status: Some(AsyncStatus::Fail), ..ListAsyncQuery::default() };
+//! let mut pager = client.async_invocations(urn, failed, CallOptions::default());
+//! while let Some(record) = pager.next().await? {
+//!     println!("{} {}", record.request_id, record.error_message);
+//! }
+//! // pager.into_stream() is the same walk as a futures_core::Stream.
+//! # Ok(()) }
+//! ```
+//!
+//! # Access keys, and errors
+//!
+//! With an access key pair, every request is signed (`SDK-HMAC-SHA256`, as the official
+//! SDKs sign); the secret key is never sent. Each failure is one [`Error`] variant with its
+//! fields; a refused argument is [`Error::Validation`] before anything is sent.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use functiongraph_client::{Client, Config, Credentials, Error, InvokeOptions};
+//! let keys = Credentials::AccessKey {
+//!     access_key: "DEVACCESSKEYEXAMPLE0".into(),
+//!     secret_key: "dev-secret-key-example".into(),
+//!     security_token: None,
+//! };
+//! let config = Config::for_region("0123456789abcdef0123456789abcdef", "cn-north-4")
+//!     .expect("a region id")
+//!     .with_credentials(keys);
+//! let client = Client::new(config).expect("valid settings");
+//! let urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:hello:latest";
+//! match client.invoke(urn, "{}", &InvokeOptions::default()).await {
+//!     Ok(out) => println!("{}", String::from(&out.result)),
+//!     Err(Error::Service { status: 404, error_code, .. }) => println!("no such function: {error_code}"),
+//!     Err(Error::Timeout { timeout_ms, .. }) => println!("gave up after {timeout_ms} ms"),
+//!     Err(e) => println!("{e}"),
+//! }
+//! # }
 //! ```
 #![deny(missing_docs)]
 

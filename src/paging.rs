@@ -45,6 +45,7 @@ impl Listing {
 }
 
 /// Walks a listing's pages and yields each record once (see [`Pager::next`]).
+#[must_use = "a pager fetches nothing until `next` or its stream is polled"]
 pub struct Pager {
     client: Client,
     function_urn: String,
@@ -61,6 +62,18 @@ pub struct Pager {
     done: bool,
     /// What to fail with once the buffer is drained.
     pending: Option<Error>,
+}
+
+impl std::fmt::Debug for Pager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager")
+            .field("function_urn", &self.function_urn)
+            .field("listing", &self.listing)
+            .field("yielded", &self.yielded)
+            .field("queued", &self.buffer.len())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Pager {
