@@ -4,6 +4,7 @@
 //! form ([`functiongraph_protocol::lenient`]); what the function returned and its log
 //! reach the caller as the JS strings they are. Error statuses become the typed error.
 
+use functiongraph_protocol::fields as f;
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::lenient::{self, Field, Refused};
 use functiongraph_protocol::{AsyncInvocation, AsyncStatus, InvokeSummary};
@@ -133,9 +134,9 @@ fn json_object(answer: &Answer) -> Result<JsValue, Error> {
 pub(crate) fn service_error(answer: &Answer) -> Error {
     let body = parse(&answer.text).filter(|v| v.is_object() && !Array::is_array(v));
     let parsed = body.as_ref().and_then(|b| {
-        let code = required_text(b, "error_code").ok()?;
-        let msg = js_text(b, "error_msg").ok()?;
-        let request_id = get(b, "request_id").as_string();
+        let code = required_text(b, f::ERROR_CODE).ok()?;
+        let msg = js_text(b, f::ERROR_MSG).ok()?;
+        let request_id = get(b, f::REQUEST_ID).as_string();
         Some((code, msg, request_id))
     });
     let (error_code, error_msg, body_request_id) = match parsed {
@@ -205,7 +206,7 @@ fn function_error(code: i64, result: &JsString) -> FunctionError {
     };
     let stack_trace = parsed
         .as_ref()
-        .map(|p| get(p, "stackTrace"))
+        .map(|p| get(p, f::function_error::STACK_TRACE))
         .filter(Array::is_array)
         .map(|v| {
             v.unchecked_into::<Array>()
@@ -216,10 +217,11 @@ fn function_error(code: i64, result: &JsString) -> FunctionError {
         .unwrap_or_default();
     FunctionError {
         code,
-        kind: text("errorType")
+        kind: text(f::function_error::ERROR_TYPE)
             .and_then(|v| v.as_string())
             .unwrap_or_default(),
-        message: text("errorMessage").map_or_else(|| result.clone(), JsCast::unchecked_into),
+        message: text(f::function_error::ERROR_MESSAGE)
+            .map_or_else(|| result.clone(), JsCast::unchecked_into),
         stack_trace,
     }
 }
@@ -236,10 +238,10 @@ fn summary(raw: &str) -> Option<InvokeSummary> {
     let number = |key: &str| get(&value, key).as_f64().filter(|n| n.is_finite());
     let whole = |key: &str| number(key).filter(|n| n.fract() == 0.0 && *n >= 0.0);
     Some(InvokeSummary {
-        duration: number("duration")?,
-        billing_duration: whole("billingDuration")? as u64,
-        memory_size: whole("memorySize").filter(|n| *n <= f64::from(u32::MAX))? as u32,
-        memory_used: number("memoryUsed")?,
+        duration: number(f::summary::DURATION)?,
+        billing_duration: whole(f::summary::BILLING_DURATION)? as u64,
+        memory_size: whole(f::summary::MEMORY_SIZE).filter(|n| *n <= f64::from(u32::MAX))? as u32,
+        memory_used: number(f::summary::MEMORY_USED)?,
     })
 }
 
@@ -279,24 +281,24 @@ pub(crate) fn invoke_output(
         RequestVersion::V1 => {
             let value = json_object(answer)?;
             let read = || -> Result<_, (&'static str, Refused)> {
-                let raw = get(&value, "result");
+                let raw = get(&value, f::RESULT);
                 // Some gateways answer the result as JSON rather than JSON text.
                 let result = if raw.is_string() {
                     raw.unchecked_into()
                 } else if raw.is_undefined() {
-                    return Err(("result", Refused("a string")));
+                    return Err((f::RESULT, Refused("a string")));
                 } else {
                     json_stringify(&raw)
                         .ok()
                         .filter(JsValue::is_string)
-                        .ok_or(("result", Refused("a string")))?
+                        .ok_or((f::RESULT, Refused("a string")))?
                         .unchecked_into()
                 };
-                let request_id = rule(&value, "request_id", |f| {
+                let request_id = rule(&value, f::REQUEST_ID, |f| {
                     lenient::optional_text(f).map(str::to_owned)
                 })?;
-                let log = js_text(&value, "log")?;
-                let status = rule(&value, "status", lenient::invoke_status)?;
+                let log = js_text(&value, f::LOG)?;
+                let status = rule(&value, f::STATUS, lenient::invoke_status)?;
                 Ok((request_id, result, log, status))
             };
             let (request_id, result, log, status) = read().map_err(|e| refused(answer, e))?;
@@ -325,7 +327,7 @@ pub(crate) fn async_output(answer: &Answer) -> Result<String, Error> {
         return Err(service_error(answer));
     }
     let value = json_object(answer)?;
-    match get(&value, "request_id").as_string() {
+    match get(&value, f::REQUEST_ID).as_string() {
         Some(id) if !id.is_empty() => Ok(id),
         _ => Err(response_error(
             answer,
@@ -356,24 +358,24 @@ pub struct Page {
 /// One record of a listing.
 fn invocation(record: &JsValue) -> Result<AsyncInvocation, (&'static str, Refused)> {
     if !record.is_object() || Array::is_array(record) {
-        return Err(("invocations", Refused("an array of objects")));
+        return Err((f::INVOCATIONS, Refused("an array of objects")));
     }
-    let status = required_text(record, "status")?;
+    let status = required_text(record, f::STATUS)?;
     let text = |key| {
         rule(record, key, |f| {
             lenient::optional_text(f).map(str::to_owned)
         })
     };
     Ok(AsyncInvocation {
-        request_id: required_text(record, "request_id")?,
+        request_id: required_text(record, f::REQUEST_ID)?,
         status: AsyncStatus::parse(&status).ok_or((
-            "status",
+            f::STATUS,
             Refused("one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD"),
         ))?,
-        error_message: text("error_message")?,
-        error_code: rule(record, "error_code", lenient::error_code)?,
-        start_time: text("start_time")?,
-        end_time: text("end_time")?,
+        error_message: text(f::ERROR_MESSAGE)?,
+        error_code: rule(record, f::ERROR_CODE, lenient::error_code)?,
+        start_time: text(f::START_TIME)?,
+        end_time: text(f::END_TIME)?,
     })
 }
 
@@ -398,7 +400,7 @@ pub(crate) fn page(answer: &Answer, sent_marker: Option<u64>, limit: u32) -> Res
     }
     let value = json_object(answer)?;
     let read = || -> Result<Page, (&'static str, Refused)> {
-        let list = get(&value, "invocations");
+        let list = get(&value, f::INVOCATIONS);
         let invocations = if list.is_undefined() {
             Vec::new()
         } else if Array::is_array(&list) {
@@ -407,10 +409,10 @@ pub(crate) fn page(answer: &Answer, sent_marker: Option<u64>, limit: u32) -> Res
                 .map(|record| invocation(&record))
                 .collect::<Result<_, _>>()?
         } else {
-            return Err(("invocations", Refused("an array of objects")));
+            return Err((f::INVOCATIONS, Refused("an array of objects")));
         };
-        let count = rule(&value, "count", lenient::count)?;
-        let next_marker = rule(&value, "next_marker", lenient::next_marker)?;
+        let count = rule(&value, f::COUNT, lenient::count)?;
+        let next_marker = rule(&value, f::NEXT_MARKER, lenient::next_marker)?;
         Ok(Page {
             count: count.unwrap_or(invocations.len() as u64),
             next_marker: next_page(next_marker, sent_marker, invocations.len(), limit),

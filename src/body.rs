@@ -12,6 +12,11 @@ use web_sys::{ReadableStreamDefaultReader, Response};
 
 use crate::platform::{get, set, TextDecoder, TextEncoder};
 
+/// UTF-8 of a JS string, in a JS buffer.
+fn utf8(text: &JsString) -> Uint8Array {
+    TextEncoder::new().encode(text)
+}
+
 /// An invocation's event: JSON text, held as a JavaScript string. Text given by a
 /// caller is checked to be JSON before anything is sent.
 #[derive(Debug, Clone)]
@@ -69,7 +74,7 @@ impl Event {
         if units.saturating_mul(3) <= limit {
             return Ok(());
         }
-        let bytes = TextEncoder::new().encode(&self.text).length() as usize;
+        let bytes = utf8(&self.text).length() as usize;
         if bytes <= limit {
             Ok(())
         } else {
@@ -80,7 +85,7 @@ impl Event {
     /// Hex SHA-256 of its UTF-8 bytes, hashed 64 KB at a time (for AK/SK signing).
     pub(crate) fn sha256_hex(&self) -> String {
         const CHUNK: u32 = 64 * 1024;
-        let bytes = TextEncoder::new().encode(&self.text);
+        let bytes = utf8(&self.text);
         let mut hasher = PayloadHasher::default();
         let mut buffer = vec![0; (CHUNK as usize).min(bytes.length() as usize)];
         let mut start = 0;

@@ -148,10 +148,12 @@ async fn credentials(source: &CredentialSource) -> Result<Option<Credentials>, E
 
 /// The headers of one attempt: the operation's, the client's, and authentication
 /// (signed for AK/SK, which adds `X-Sdk-Date`, `X-Security-Token` and `Authorization`).
+/// `payload_hash` keeps the body's hash for the call's next attempts: the body is the same.
 fn attempt_headers(
     inner: &Inner,
     req: &Prepared,
     credentials: Option<&Credentials>,
+    payload_hash: &mut Option<String>,
 ) -> Result<Vec<(String, String)>, Error> {
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     headers.extend(req.headers.iter().cloned());
@@ -174,10 +176,10 @@ fn attempt_headers(
             let query = decode(raw_query).unwrap_or_default();
             let mut signed = headers.clone();
             signed.push(("host".to_owned(), inner.endpoint.host.clone()));
-            let payload_hash = match &req.body {
+            let payload_hash = payload_hash.get_or_insert_with(|| match &req.body {
                 Some(event) => event.sha256_hex(),
                 None => functiongraph_protocol::sign::sha256_hex(b""),
-            };
+            });
             let signature = sign_hashed(
                 &SignableRequest {
                     method: req.method,
@@ -186,7 +188,7 @@ fn attempt_headers(
                     headers: &signed,
                     body: &[],
                 },
-                &payload_hash,
+                payload_hash,
                 access_key,
                 secret_key,
             )
@@ -305,13 +307,14 @@ pub(crate) async fn send(
     let url = format!("{}{}", inner.endpoint.base, req.path);
     let observed = inner.config.on_request.is_some() || inner.config.on_response.is_some();
     let mut attempt = 1;
+    let mut payload_hash = None;
     loop {
         // Fresh credentials and a fresh signature (X-Sdk-Date) for every attempt.
         let credentials = credentials(&inner.config.credentials).await?;
         if let Some(failure) = guard.failure() {
             return Err(failure);
         }
-        let headers = attempt_headers(inner, req, credentials.as_ref())?;
+        let headers = attempt_headers(inner, req, credentials.as_ref(), &mut payload_hash)?;
         let mut info = observed.then(|| Attempt {
             method: req.method,
             url: url.clone(),

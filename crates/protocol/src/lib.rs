@@ -14,6 +14,7 @@
 
 pub mod encoding;
 pub mod error;
+pub mod fields;
 pub mod headers;
 pub mod lenient;
 pub mod limits;
