@@ -34,8 +34,7 @@ pub(crate) struct Inner {
 impl Inner {
     /// The endpoint's own path prefix ("" for most), which the signature covers.
     pub fn endpoint_path(&self) -> &str {
-        let after_scheme = self.endpoint.base.split_once("://").map_or("", |(_, r)| r);
-        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+        &self.endpoint.path
     }
 }
 

@@ -244,6 +244,8 @@ pub(crate) struct Endpoint {
     pub base: String,
     /// `Host` as the platform sends it: lower-case, default port dropped.
     pub host: String,
+    /// The path prefix of `base` (`/fgs`), or "": the signature covers it.
+    pub path: String,
 }
 
 /// The scheme of an http(s) URL and what follows `://`.
@@ -281,14 +283,15 @@ impl Endpoint {
             return Err(bad("must name a host (and no user info)"));
         }
         let path = path.trim_end_matches('/');
-        let base = if path.is_empty() {
-            format!("{scheme}://{authority}")
+        let path = if path.is_empty() {
+            String::new()
         } else {
-            format!("{scheme}://{authority}/{path}")
+            format!("/{path}")
         };
         Ok(Endpoint {
-            base,
+            base: format!("{scheme}://{authority}{path}"),
             host: host_header(scheme, authority),
+            path,
         })
     }
 }

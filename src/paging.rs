@@ -7,7 +7,7 @@
 //! each request id once; a record accepted after the walk began may be missed (it sits
 //! before the offsets still to come), as on the service.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -56,7 +56,7 @@ pub struct Pager {
     /// Markers sent so far: a service that sends one back again would loop for ever.
     sent: Vec<u64>,
     /// Request ids queued or yielded so far: a shifted page repeats some.
-    seen: BTreeSet<String>,
+    seen: HashSet<String>,
     yielded: u64,
     /// Fetched the last page (or failed).
     done: bool,
@@ -91,7 +91,7 @@ impl Pager {
             max_items: None,
             buffer: VecDeque::new(),
             sent: Vec::new(),
-            seen: BTreeSet::new(),
+            seen: HashSet::new(),
             yielded: 0,
             done: false,
             pending: None,

@@ -55,9 +55,7 @@ impl Answer {
         self.secrets
             .iter()
             .filter(|s| !s.is_empty())
-            .fold(text.to_owned(), |out, secret| {
-                out.replace(secret.as_str(), "[REDACTED]")
-            })
+            .fold(text.to_owned(), |out, secret| redact(&out, secret))
     }
 
     /// A response header.
@@ -69,6 +67,23 @@ impl Answer {
     pub fn request_id(&self) -> Option<String> {
         request_id(&self.headers)
     }
+}
+
+/// `text` with every `secret` (not empty) replaced. Not `str::replace`: its substring
+/// searcher weighs 2.4 KB in the wasm, for texts of 1 KB at most.
+fn redact(text: &str, secret: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix(secret) {
+            out.push_str("[REDACTED]");
+            rest = after;
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// The request id an answer's headers give: the invocation's, else the gateway's.
@@ -435,6 +450,17 @@ mod tests {
         );
         assert_eq!(backoff_ms(&p, 0, Some(3_000.0), 0.5), 3_000.0);
         assert_eq!(backoff_ms(&p, 0, Some(10.0), 0.5), 50.0);
+    }
+
+    #[test]
+    fn redact_replaces_every_occurrence_and_keeps_the_rest() {
+        assert_eq!(redact("", "k"), "");
+        assert_eq!(redact("kk-k", "k"), "[REDACTED][REDACTED]-[REDACTED]");
+        assert_eq!(
+            redact("é sk=s3cr3t; again s3cr3ts3cr3", "s3cr3t"),
+            "é sk=[REDACTED]; again [REDACTED]s3cr3"
+        );
+        assert_eq!(redact("ключ ключ", "юч"), "кл[REDACTED] кл[REDACTED]");
     }
 
     #[test]

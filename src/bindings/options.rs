@@ -200,7 +200,7 @@ fn header_map(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, Err
         .filter_map(|n| n.as_string())
         .zip(values)
         .collect();
-    pairs.sort_unstable();
+    functiongraph_protocol::sign::sort_pairs(&mut pairs);
     Ok(pairs)
 }
 

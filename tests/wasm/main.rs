@@ -405,6 +405,8 @@ async fn paging_the_real_way_yields_every_record_once() {
     assert_eq!(seen, expected);
 }
 
+/// In wasm the signer sorts by insertion (`sort_pairs`), not with the standard sort the
+/// native tests run: the vectors with unsorted and repeated keys and headers check it.
 #[wasm_bindgen_test]
 fn signing_in_wasm_matches_the_official_vectors() {
     let file: serde_json::Value = serde_json::from_str(include_str!(
