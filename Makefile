@@ -86,8 +86,8 @@ test-api:
 	bash scripts/api-check.sh $(EMULATOR_DEBUG)
 
 # The TypeScript definitions: a strict typed consumer, with @ts-expect-error for wrong usage.
-test-types:
-	node_modules/.bin/tsc -p tests/types
+test-types: pkg
+	node tests/types/run.mjs
 
 # The demo page (www/), served by the emulator itself, driven in headless Chromium at
 # desktop and phone widths; screenshots of every state in test-output/demo/.

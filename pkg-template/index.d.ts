@@ -1,7 +1,9 @@
 // Type definitions for functiongraph-client.
 //
-// Hand-written; one file, no imports. `FunctionGraphClient[Symbol.dispose]` (for `using`) needs
-// TypeScript ≥ 5.2 with `lib: ["esnext"]` or `lib: [..., "esnext.disposable"]`. A client holds
+// Hand-written; one file, no imports. It compiles with `lib: ["es2022", "dom"]` alone;
+// `FunctionGraphClient[Symbol.dispose]` (for `using`) is declared where the program's lib
+// declares `Symbol.dispose` (TypeScript ≥ 5.2 with `lib: ["esnext"]` or
+// `[..., "esnext.disposable"]`, or @types/node), and is left out otherwise. A client holds
 // WebAssembly memory: `free()` releases it at once, and a client never freed is collected with
 // its JS object.
 
@@ -440,12 +442,18 @@ export declare class FunctionGraphClient {
    * Optional: a client that is never freed is released when it is garbage collected.
    */
   free(): void;
-  /**
-   * Same as `free()`, so `using client = new FunctionGraphClient(...)` compiles and runs
-   * (TypeScript ≥ 5.2; a platform with `Symbol.dispose`).
-   */
-  [Symbol.dispose](): void;
 }
+
+/** `Symbol.dispose`'s type where the program's lib declares it; `never` where it does not. */
+type DisposeSymbol = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never;
+/**
+ * `[Symbol.dispose]()`, the same as `free()`, so `using client = new FunctionGraphClient(...)`
+ * compiles and runs (TypeScript ≥ 5.2; a platform with `Symbol.dispose`). Declared through
+ * the lib's own symbol, so a program whose lib has no `Symbol.dispose` still compiles.
+ */
+type DisposableWhereDeclared = [DisposeSymbol] extends [never] ? {} : { [K in DisposeSymbol]: () => void };
+// Merged into the class above.
+export interface FunctionGraphClient extends DisposableWhereDeclared {}
 
 /** A request for `signRequest`. */
 export interface SignableRequest {
@@ -585,3 +593,6 @@ export declare class ResponseError extends FunctionGraphError {
  * const message = isFunctionGraphError(e) ? `${e.name}: ${e.message}` : String(e);
  */
 export declare function isFunctionGraphError(value: unknown): value is FunctionGraphError;
+
+// Only what is marked `export` is exported (the helper types above are not).
+export {};

@@ -445,7 +445,7 @@ client.invoke(1, {}, { logType: "everything" });
   ]) {
     const compilerOptions = {
       strict: true, noEmit: true, target: "es2022", module, moduleResolution, types: [],
-      lib: ["es2022", "dom", "esnext.disposable"],
+      lib: ["es2022", "dom"],
     };
     const config = join(dir, `tsconfig.${moduleResolution}.${file}.json`);
     writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));

@@ -28,6 +28,11 @@ function declarations(file) {
       out.classes[node.name.text] = cls;
     } else if (ts.isFunctionDeclaration(node)) {
       out.functions.push(node.name.text);
+    } else if (ts.isInterfaceDeclaration(node) && out.classes[node.name.text]) {
+      // Merged into the class: its [Symbol.dispose], declared where the lib has the symbol.
+      const bases = node.heritageClauses?.flatMap((h) => h.types.map((t) => t.expression.getText(source))) ?? [];
+      assert.deepEqual(bases, ["DisposableWhereDeclared"], `interface ${node.name.text}`);
+      out.classes[node.name.text].methods.push("Symbol.dispose");
     } else if (ts.isInterfaceDeclaration(node)) {
       const fields = {};
       for (const m of node.members) if (ts.isPropertySignature(m)) fields[memberName(m)] = { optional: !!m.questionToken };

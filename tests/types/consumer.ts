@@ -141,10 +141,6 @@ async function main(): Promise<void> {
   void headers;
   const v: string = version();
   void v;
-  {
-    using scoped = new FunctionGraphClient({ projectId, region: "cn-north-4" });
-    void scoped;
-  }
   client.free();
 }
 void main;
