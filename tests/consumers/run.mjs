@@ -238,8 +238,27 @@ const BROWSER_WAYS = {
   },
 };
 
-/** This folder's tools' executables (deno, bun: the npm packages of their binaries). */
-const BIN = (name) => join(HERE, "node_modules/.bin", name);
+/** This folder's tools' executables (deno, bun, node18, node22: npm packages of binaries). */
+const BIN = (name) =>
+  name.startsWith("node") ? join(HERE, "node_modules", name, "bin/node") : join(HERE, "node_modules/.bin", name);
+
+/**
+ * A CommonJS program for Node: require()s the package, checks which file Node loaded for
+ * it (`entry`), and prints one invoke's outcome as JSON.
+ */
+const requireMain = (way, { entry }) => `const { FunctionGraphClient } = require("functiongraph-client");
+const loaded = require.resolve("functiongraph-client");
+if (!loaded.endsWith("${entry}")) throw new Error("require() loaded " + loaded);
+const client = new FunctionGraphClient({
+  projectId: "${PROJECT}",
+  endpoint: process.argv[2],
+  credentials: { token: "dev-token" },
+});
+client
+  .invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${way}" })
+  .then((r) => console.log(JSON.stringify({ result: r.json() })))
+  .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
+`;
 /** No update checks, telemetry or caches outside the run. */
 const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" };
 
@@ -284,6 +303,56 @@ client
 `,
     });
     return [process.execPath, join(caseDir(name), "main.cjs")];
+  },
+  // Node 18 and Node 20 before 20.19 cannot require() an ES module: require() finds the
+  // CommonJS entry (node.cjs), import the ES one; both from a default `npm init` project.
+  async "Node 18, import (default entry)"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    return [BIN("node18"), "main.mjs"];
+  },
+  async "Node 18, require() (default entry: node.cjs)"(name) {
+    writeCase(name, { "main.cjs": requireMain(name, { entry: "node.cjs" }) });
+    return [BIN("node18"), "main.cjs"];
+  },
+  // Node 22 requires the ES module itself (the "module-sync" condition): one copy of the
+  // classes for import and require.
+  async "Node 22, import and require() (one copy: module-sync)"(name) {
+    writeCase(name, {
+      "main.mjs": `import { createRequire } from "node:module";
+import * as imported from "functiongraph-client";
+const required = createRequire(import.meta.url)("functiongraph-client");
+if (required.FunctionGraphClient !== imported.FunctionGraphClient) throw new Error("two copies of the client");
+${nodeMain("functiongraph-client", name)}`,
+    });
+    return [BIN("node22"), "main.mjs"];
+  },
+  // Jest 30 as installed, no configuration: its default runtime is CommonJS (babel-jest,
+  // testEnvironment node), so it takes the require condition. The test writes its outcome.
+  async "Jest 30, default CommonJS set-up, a test file that invokes"(name) {
+    writeCase(name, {
+      "invoke.test.js": `const { FunctionGraphClient } = require("functiongraph-client");
+const { writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+test("invokes echo", async () => {
+  const client = new FunctionGraphClient({
+    projectId: "${PROJECT}",
+    endpoint: process.env.FGS_EMULATOR_URL,
+    credentials: { token: "dev-token" },
+  });
+  const r = await client.invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" });
+  writeFileSync(join(__dirname, "outcome.json"), JSON.stringify({ result: r.json() }));
+});
+`,
+      "run.cjs": `const { execFileSync } = require("node:child_process");
+const { readFileSync } = require("node:fs");
+execFileSync(process.execPath, [${JSON.stringify(join(HERE, "node_modules/jest/bin/jest.js"))}, "--ci", "--rootDir", __dirname], {
+  cwd: __dirname, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, FGS_EMULATOR_URL: process.argv[2] },
+});
+console.log(readFileSync(__dirname + "/outcome.json", "utf8"));
+`,
+    });
+    return [process.execPath, "run.cjs"];
   },
   // Deno reads the default entry's wasm file: --allow-read (the README says so)...
   async "Deno, default entry, --allow-net --allow-read"(name) {
@@ -419,7 +488,7 @@ test("the READMEs' Node examples run as written (example.mjs, example.cjs, the c
 
 // The types as each TypeScript resolution mode finds them, for both entries (node10
 // ignores `exports`: it finds index.d.ts by `types` and inline.d.ts by its path).
-test("TypeScript resolves both entries' types: node16, nodenext (ESM and CommonJS), bundler, node10", async () => {
+test("TypeScript resolves both entries' types: node16 and nodenext (ESM and CommonJS), bundler, node10", async () => {
   const dir = join(project, "cases", "typescript");
   const source = `import { FunctionGraphClient, type InvokeResult } from "functiongraph-client";
 import { FunctionGraphClient as Inline, ValidationError } from "functiongraph-client/inline";
@@ -433,12 +502,21 @@ client.invoke(1, {}, { logType: "everything" });
   writeFileSync(join(dir, "consumer.ts"), source);
   writeFileSync(join(dir, "consumer.mts"), source);
   writeFileSync(join(dir, "consumer.cts"), source);
+  writeFileSync(join(dir, "main-only.cts"), `import { FunctionGraphClient, ValidationError, type InvokeResult } from "functiongraph-client";
+const client = new FunctionGraphClient({ projectId: "${PROJECT}", region: "cn-north-4" });
+export const result: Promise<InvokeResult> = client.invoke("urn", {});
+export const refused: string = new ValidationError("m").message;
+// @ts-expect-error: the types are real, not any
+client.invoke(1, {}, { logType: "everything" });
+`);
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
   for (const [moduleResolution, module, file] of [
     ["node16", "node16", "consumer.mts"],
     ["nodenext", "nodenext", "consumer.mts"],
-    // CommonJS code: its imports are require()s of the ES module, which the README says
-    // nodenext accepts (and node16 does not).
+    // CommonJS code: its imports are require()s, which find node.cjs and its index.d.cts.
+    // /inline is an ES module only: nodenext may require() it (as Node ≥ 20.19 may), node16
+    // may not (as Node 18 may not), so the node16 file takes the default entry alone.
+    ["node16", "node16", "main-only.cts"],
     ["nodenext", "nodenext", "consumer.cts"],
     ["bundler", "esnext", "consumer.ts"],
     ["node10", "commonjs", "consumer.ts"],
@@ -461,7 +539,7 @@ test("the tarball carries both licences, the inline entry and main/browser fallb
     assert.ok(statSync(join(installed, file)).size > 0, file);
   }
   const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
-  assert.equal(manifest.main, "./node.js");
+  assert.equal(manifest.main, "./node.cjs", "tools that ignore exports get the entry that both require() and import take");
   assert.equal(manifest.browser, "./browser.js");
   assert.equal(manifest.exports["./inline"].default, "./inline.js");
   assert.equal(manifest.repository, undefined, "no placeholder repository");
