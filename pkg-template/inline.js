@@ -4,7 +4,8 @@
 // worker that imports it has its `onmessage` set before any message arrives. It works
 // where the default entry needs asset handling or top-level await: esbuild, Bun, Deno
 // without --allow-read, bundlers targeting pre-ES2022. Base64 is a third larger (29% gzipped).
-// (Not Cloudflare Workers or Vercel Edge: they compile no wasm from bytes at run time.)
+// (Not Cloudflare Workers or Vercel Edge: they compile no wasm from bytes at run time; the
+// default import resolves to workerd.js in Workers.)
 import { initSync } from "./functiongraph_client.js";
 import base64 from "./functiongraph_client_bg.wasm.base64.js";
 

@@ -46,7 +46,7 @@ run("wasm-opt", [
 // folder; api.js re-exports the classes from the same modules the wasm uses.
 const snippets = readdirSync(join(pkgDir, "snippets"));
 if (snippets.length !== 1) throw new Error(`expected one snippets folder, found ${snippets.join(", ")}`);
-for (const entry of ["api.js", "node.js", "browser.js", "inline.js"]) {
+for (const entry of ["api.js", "node.js", "browser.js", "inline.js", "workerd.js"]) {
   const text = readFileSync(join(template, entry), "utf8").replaceAll("__SNIPPETS__", snippets[0]);
   writeFileSync(join(pkgDir, entry), text);
 }

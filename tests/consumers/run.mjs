@@ -354,6 +354,45 @@ console.log(readFileSync(__dirname + "/outcome.json", "utf8"));
     });
     return [process.execPath, "run.cjs"];
   },
+  // A Cloudflare Worker's fetch handler, bundled as wrangler bundles (esbuild, conditions
+  // workerd/worker/browser, .wasm imports kept as modules) and run by workerd through
+  // miniflare (which needs Node 22). The "workerd" condition imports the .wasm as a module:
+  // a Worker can neither fetch a .wasm nor compile one from bytes.
+  async "Cloudflare workerd (miniflare), default entry, a fetch handler that invokes"(name) {
+    const modules = join(HERE, "node_modules");
+    writeCase(name, {
+      "worker.js": `import { invokeOnce } from "./invoke.js";
+export default {
+  async fetch(request) {
+    return Response.json(await invokeOnce(new URL(request.url).searchParams.get("emulator")));
+  },
+};
+`,
+      "invoke.js": invokeOnce("functiongraph-client", name),
+      "run.mjs": `import { pathToFileURL } from "node:url";
+const { build } = await import(pathToFileURL(${JSON.stringify(join(modules, "esbuild/lib/main.js"))}).href);
+const { Miniflare } = await import(pathToFileURL(${JSON.stringify(join(modules, "miniflare/dist/src/index.js"))}).href);
+await build({
+  entryPoints: ["worker.js"], bundle: true, format: "esm", platform: "neutral",
+  conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"],
+  loader: { ".wasm": "copy" }, outdir: "dist", logLevel: "warning",
+});
+const mf = new Miniflare({
+  // cf: false, or miniflare fetches its request.cf data from workers.cloudflare.com.
+  cf: false,
+  modules: true, scriptPath: "dist/worker.js", compatibilityDate: "2026-07-01",
+  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+});
+try {
+  const res = await mf.dispatchFetch("http://localhost/?emulator=" + encodeURIComponent(process.argv[2]));
+  console.log(await res.text());
+} finally {
+  await mf.dispose();
+}
+`,
+    });
+    return [BIN("node22"), "run.mjs"];
+  },
   // Deno reads the default entry's wasm file: --allow-read (the README says so)...
   async "Deno, default entry, --allow-net --allow-read"(name) {
     writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });

@@ -678,14 +678,14 @@ describe("the package's shape", () => {
     assert.equal(typeof client[Symbol.dispose], "function");
   });
 
-  test("package.json: exports for node (import, require), browser and bundlers, each with its types; version from Cargo.toml", async () => {
+  test("package.json: exports for workerd, node (import, require), browser and bundlers, each with its types; version from Cargo.toml", async () => {
     const { existsSync, readFileSync } = await import("node:fs");
     const { root } = await import("./harness.mjs");
     const meta = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
     const main = meta.exports["."];
-    assert.deepEqual(Object.keys(main), ["node", "browser", "default"]);
+    assert.deepEqual(Object.keys(main), ["workerd", "node", "browser", "default"]);
     assert.deepEqual(Object.keys(main.node), ["module-sync", "import", "require"]);
-    for (const target of [main.node["module-sync"], main.node.import, main.node.require, main.browser, main.default]) {
+    for (const target of [main.workerd, main.node["module-sync"], main.node.import, main.node.require, main.browser, main.default]) {
       assert.deepEqual(Object.keys(target), ["types", "default"], "types first, in every branch");
       for (const file of Object.values(target)) assert.ok(existsSync(`${root}/pkg/${file}`), file);
       if (meta.files) for (const file of Object.values(target)) assert.ok(meta.files.includes(file.slice(2)), `${file} is packed`);
