@@ -9,7 +9,7 @@
 // Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/),
 // CHROMIUM (default /usr/bin/chromium). Screenshots and the emulator's log go to
 // test-output/browser/. The whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
-import { existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { createServer } from "node:http";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
@@ -61,14 +61,19 @@ function startStaticServer(viteOutDir) {
 async function buildVitePage() {
   const { build } = await import("vite");
   const outDir = tempDir("fgs-browser-vite-");
+  // The page in a project where pkg/ is installed (a node_modules link), so that Vite
+  // resolves the package's `exports` by name as it would an installed copy. (An alias to
+  // the folder would be read by its `browser` field instead.)
+  const project = tempDir("fgs-browser-vite-project-");
+  cpSync(join(HERE, "vite"), join(project, "vite"), { recursive: true });
+  for (const file of ["suite.js", "style.css"]) cpSync(join(HERE, file), join(project, file));
+  mkdirSync(join(project, "node_modules"));
+  symlinkSync(PKG_DIR, join(project, "node_modules/functiongraph-client"), "dir");
   await build({
     configFile: false,
-    root: join(HERE, "vite"),
+    root: join(project, "vite"),
     base: "/vite/",
     logLevel: "warn",
-    // "functiongraph-client" → pkg/: Vite then resolves the package's `exports` with the
-    // browser conditions, as it would for an installed copy.
-    resolve: { alias: { "functiongraph-client": PKG_DIR } },
     build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false },
   });
   return outDir;

@@ -8,13 +8,15 @@
 // Env: FGS_EMULATOR (default target/debug/fgs-emulator), PKG_DIR (default pkg/), CHROMIUM
 // (default /usr/bin/chromium). The emulator's log goes to test-output/consumers/. The
 // whole run is bounded (HARD_LIMIT_MS) and cleans up after itself.
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 
 import { CHROMIUM_ARGS, createRun } from "../support/chromium-run.mjs";
 
@@ -88,6 +90,9 @@ const vitePage = (name, entry) => ({ "index.html": MODULE_PAGE, "main.js": pageM
 const viteBuild = async (vitePackage, name, files, config = {}) => {
   writeCase(name, files);
   const { build } = await import(vitePackage);
+  // As from its own command line: a build sets NODE_ENV=production when it is unset, and
+  // a dev server takes its mode from it, so each starts from none (one process runs all).
+  delete process.env.NODE_ENV;
   await build({
     configFile: false,
     root: caseDir(name),
@@ -137,6 +142,7 @@ const viteWorkerPage = (name, entry, { dynamic = false } = {}) => ({
 const viteDev = async (vitePackage, name, entry, config = {}) => {
   writeCase(name, vitePage(name, entry));
   const { createServer } = await import(vitePackage);
+  delete process.env.NODE_ENV;
   const server = await createServer({
     configFile: false,
     root: caseDir(name),
@@ -151,14 +157,71 @@ const viteDev = async (vitePackage, name, entry, config = {}) => {
 };
 const devServers = [];
 
+/** The Vite majors of the matrix: this folder's `vite` is 8, the others are aliases. */
+const VITES = { 5: "vite5", 6: "vite6", 7: "vite7", 8: "vite" };
+
+/** Parcel's CLI on a case (`serve` or `build`), its cache inside the case. */
+const parcelArgs = (name, command) => [
+  join(HERE, "node_modules/parcel/lib/bin.js"), command, "index.html",
+  "--cache-dir", join(caseDir(name), ".parcel-cache"), "--no-autoinstall", "--log-level", "warn",
+];
+
+/** A page for Parcel: index.html loads main.js as a module. */
+const parcelPage = (name) => ({ "index.html": MODULE_PAGE.replace("./main.js", "./main.js"), "main.js": pageMain("functiongraph-client", name) });
+
+/** A page bundled by Rollup with node-resolve (browser: true), importing `entry`. */
+async function rollupBuild(name, entry) {
+  writeCase(name, { "main.js": pageMain(entry, name) });
+  const { rollup } = await import("rollup");
+  const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+  const bundle = await rollup({ input: join(caseDir(name), "main.js"), plugins: [nodeResolve({ browser: true })], logLevel: "silent" });
+  await bundle.write({ dir: outDir(name), format: "es" });
+  await bundle.close();
+  writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
+}
+
+/** A free loopback port (for tools that cannot be given port 0). */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Child processes a way leaves running (dev servers), stopped after the run. */
+const children = [];
+process.once("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+
+/** Starts `args` with Node in `cwd` and resolves with `url` once it answers 200. */
+async function serveAt(args, cwd, url) {
+  const child = spawn(process.execPath, args, { cwd, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const deadline = Date.now() + CASE_LIMIT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return url;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer in ${CASE_LIMIT_MS / 1000} s:\n${output}`);
+}
+
 /**
  * The browser ways: each builds out/<name>/index.html, or starts a dev server and
- * returns its URL.
+ * returns its URL. Every one imports the default entry with no configuration, unless its
+ * title says otherwise.
  */
 const BROWSER_WAYS = {
-  // esbuild copies no `new URL(…, import.meta.url)` asset: the inline entry needs none.
-  async "esbuild, browser, functiongraph-client/inline"(name) {
-    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+  // esbuild copies no `new URL(…, import.meta.url)` asset and sets no "production"
+  // condition: the default entry resolves to the inline one.
+  async "esbuild, browser"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
     const esbuild = await import("esbuild");
     await esbuild.build({
       entryPoints: [join(caseDir(name), "main.js")],
@@ -171,45 +234,57 @@ const BROWSER_WAYS = {
     });
     writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
   },
-  // The current major, no configuration (browser entry: wasm asset, top-level await).
-  async "Vite 8, default entry, no configuration"(name) {
-    await viteBuild("vite", name, vitePage(name, "functiongraph-client"));
-  },
-  // Vite 5's default target has no top-level await: the README's setting.
-  async "Vite 5, default entry, build.target es2022"(name) {
-    await viteBuild("vite5", name, vitePage(name, "functiongraph-client"), { build: { target: "es2022" } });
-  },
-  // ...or the inline entry, which has no top-level await: no setting at all.
-  async "Vite 5, functiongraph-client/inline, no configuration"(name) {
-    await viteBuild("vite5", name, vitePage(name, "functiongraph-client/inline"));
-    assertNoWasmFile(name);
-  },
-  // A worker bundled by Vite, messaged at once: Vite's default worker format (iife)
-  // cannot hold the default entry's top-level await; the inline entry has none.
-  async "Vite 8, module worker, functiongraph-client/inline, messaged at once"(name) {
-    await viteBuild("vite", name, viteWorkerPage(name, "functiongraph-client/inline"));
-    assertNoWasmFile(name);
-  },
+  ...Object.fromEntries(
+    Object.entries(VITES).flatMap(([major, vite]) => [
+      // Vite 7 and 8 build for targets with top-level await, which the production entry
+      // uses (the .wasm a separate asset); Vite 5 and 6 do not, and say so at build time.
+      Number(major) >= 7
+        ? [`Vite ${major}, vite build`, (name) => viteBuild(vite, name, vitePage(name, "functiongraph-client"))]
+        : [
+            `Vite ${major}, vite build, build.target es2022 (without it: a build error naming top-level await)`,
+            async (name) => {
+              await assert.rejects(viteBuild(vite, name, vitePage(name, "functiongraph-client")), /Top-level await is not available in the configured target/);
+              await viteBuild(vite, name, vitePage(name, "functiongraph-client"), { build: { target: "es2022" } });
+            },
+          ],
+      [`Vite ${major}, dev server`, (name) => viteDev(vite, name, "functiongraph-client")],
+      // A module worker bundled by Vite (its default worker format, iife), messaged as soon
+      // as it is created: the default entry's top-level await fails the build, by name; the
+      // inline entry has none.
+      [
+        `Vite ${major}, vite build, module worker messaged at once, functiongraph-client/inline (the default entry: a build error naming top-level await)`,
+        async (name) => {
+          await assert.rejects(viteBuild(vite, name, viteWorkerPage(name, "functiongraph-client")), /top-level await|Top-level await/);
+          await viteBuild(vite, name, viteWorkerPage(name, "functiongraph-client/inline"));
+          assertNoWasmFile(name);
+        },
+      ],
+    ]),
+  ),
   // The default entry in a worker, as the README says: onmessage set first, the package
-  // imported after (its top-level await would hold back the handler); worker.format "es"
-  // because Vite's default iife cannot split out a dynamic import.
+  // imported after; worker.format "es" for the dynamic import.
   async "Vite 8, module worker, default entry imported after onmessage, worker.format es"(name) {
     const files = viteWorkerPage(name, "functiongraph-client", { dynamic: true });
     await viteBuild("vite", name, files, { worker: { format: "es" } });
   },
-  async "Vite 8 dev server, default entry, no configuration"(name) {
-    return viteDev("vite", name, "functiongraph-client");
+  // Rollup copies no asset: the default entry's page fails with an error that names
+  // /inline (tested below); /inline needs nothing.
+  async "Rollup 4 + @rollup/plugin-node-resolve, functiongraph-client/inline"(name) {
+    await rollupBuild(name, "functiongraph-client/inline");
   },
-  // Vite 5's dependency pre-bundling both refuses the top-level await and moves the module
-  // away from its wasm (a 404): the README's setting leaves the package out of it.
-  async "Vite 5 dev server, default entry, optimizeDeps.exclude"(name) {
-    return viteDev("vite5", name, "functiongraph-client", { optimizeDeps: { exclude: ["functiongraph-client"] } });
+  async "Parcel 2, parcel build"(name) {
+    writeCase(name, parcelPage(name));
+    await exec(process.execPath, [...parcelArgs(name, "build"), "--dist-dir", outDir(name), "--public-url", `/out/${name}/`, "--no-source-maps"], {
+      cwd: caseDir(name), env: QUIET_ENV, timeout: CASE_LIMIT_MS * 2,
+    });
   },
-  async "Vite 5 dev server, functiongraph-client/inline, no configuration"(name) {
-    return viteDev("vite5", name, "functiongraph-client/inline");
+  async "Parcel 2, parcel serve"(name) {
+    writeCase(name, parcelPage(name));
+    const port = await freePort();
+    const args = [...parcelArgs(name, "serve"), "--port", String(port), "--host", "127.0.0.1", "--no-hmr", "--dist-dir", join(caseDir(name), "dist")];
+    return serveAt(args, caseDir(name), `http://127.0.0.1:${port}/`);
   },
-  // No configuration beyond what webpack needs to run from an API call.
-  async "webpack 5, default entry, no configuration"(name) {
+  async "webpack 5"(name) {
     writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
     const { default: webpack } = await import("webpack");
     const stats = await new Promise((res, rej) =>
@@ -221,9 +296,10 @@ const BROWSER_WAYS = {
     if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
     writeFileSync(join(outDir(name), "index.html"), html('<script src="./main.js"></script>'));
   },
-  // bun build, like esbuild, copies no wasm asset (the default entry's bundle would 404).
-  async "bun build --target=browser, functiongraph-client/inline"(name) {
-    writeCase(name, { "main.js": pageMain("functiongraph-client/inline", name) });
+  // bun build, like esbuild, copies no wasm asset; it sets "development", which is the
+  // inline entry.
+  async "bun build --target=browser"(name) {
+    writeCase(name, { "main.js": pageMain("functiongraph-client", name) });
     await exec(BIN("bun"), ["build", "--target=browser", "--outdir", outDir(name), "main.js"], {
       cwd: caseDir(name), env: QUIET_ENV, timeout: CASE_LIMIT_MS,
     });
@@ -231,7 +307,7 @@ const BROWSER_WAYS = {
   },
   // A module worker, unbundled, that a page messages at once: a message posted before the
   // worker's module finished evaluating would be lost (and the page would wait forever).
-  async "module worker, functiongraph-client/inline, messaged at once"(name) {
+  async "module worker, unbundled, functiongraph-client/inline, messaged at once"(name) {
     mkdirSync(outDir(name), { recursive: true });
     writeFileSync(join(outDir(name), "worker.js"), workerMain("/node_modules/functiongraph-client/inline.js", name));
     writeFileSync(join(outDir(name), "index.html"), html(`<script type="module">\n${workerPage('"./worker.js"')}</script>`));
@@ -267,10 +343,10 @@ const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1"
  * argument), run from the case's folder inside the project.
  */
 const RUNTIME_WAYS = {
-  // Bundled for Node: the default entry would read the wasm next to the bundle (ENOENT);
-  // the inline entry's bundle is one file, run from a folder with no node_modules.
-  async "esbuild, Node, functiongraph-client/inline (run from a folder without node_modules)"(name) {
-    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
+  // Bundled for Node, run from a folder with no node_modules: bundlers building for Node
+  // set "node" and "module", which is the inline entry (nothing to copy beside the bundle).
+  async "esbuild, Node bundle (run from a folder without node_modules)"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
     const esbuild = await import("esbuild");
     const bundle = join(outDir(name), "main.mjs");
     await esbuild.build({
@@ -303,6 +379,39 @@ client
 `,
     });
     return [process.execPath, join(caseDir(name), "main.cjs")];
+  },
+  // Vite's SSR build with every dependency bundled in, run from a folder without node_modules.
+  async "Vite 8 SSR build, ssr.noExternal (run from a folder without node_modules)"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    const { build } = await import("vite");
+    await build({
+      configFile: false, root: caseDir(name), logLevel: "warn", ssr: { noExternal: true },
+      build: { ssr: "main.mjs", outDir: outDir(name), emptyOutDir: true },
+    });
+    const built = readdirSync(outDir(name)).filter((f) => /\.m?js$/.test(f));
+    assert.equal(built.length, 1, `one module: ${built.join(", ")}`);
+    const alone = join(run.tempDir("fgs-consumer-alone-"), "main.mjs");
+    copyFileSync(join(outDir(name), built[0]), alone);
+    return [process.execPath, alone];
+  },
+  // webpack for Node (as Next.js builds its server), run from a folder without node_modules.
+  async "webpack 5, target node (run from a folder without node_modules)"(name) {
+    writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise((res, rej) =>
+      webpack(
+        {
+          mode: "production", target: "node", context: caseDir(name), entry: "./main.mjs",
+          output: { path: outDir(name), filename: "main.mjs", module: true, chunkFormat: "module" },
+          experiments: { outputModule: true },
+        },
+        (err, s) => (err ? rej(err) : res(s)),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    const alone = join(run.tempDir("fgs-consumer-alone-"), "main.mjs");
+    copyFileSync(join(outDir(name), "main.mjs"), alone);
+    return [process.execPath, alone];
   },
   // Node 18 and Node 20 before 20.19 cannot require() an ES module: require() finds the
   // CommonJS entry (node.cjs), import the ES one; both from a default `npm init` project.
@@ -450,7 +559,9 @@ before(async () => {
 });
 
 after(async () => {
+  writeFileSync(join(OUT_DIR, "downloads.json"), JSON.stringify(downloads, null, 2) + "\n");
   for (const server of devServers) await server.close().catch(() => {});
+  for (const child of children) child.kill("SIGKILL");
   await run.cleanup();
 });
 
@@ -463,8 +574,11 @@ function assertEchoed(outcome, name) {
 
 const slug = (title) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
+/** Each built browser way's download (gzip bytes), written to test-output/consumers/downloads.json. */
+const downloads = {};
+
 for (const [title, build] of Object.entries(BROWSER_WAYS)) {
-  test(`${title} (Chromium)`, async () => {
+  test(`${title} (Chromium)`, async (t) => {
     const name = slug(title);
     const url = (await build(name)) ?? `${pageOrigin}/out/${name}/`;
     const context = await state.browser.newContext();
@@ -484,12 +598,39 @@ for (const [title, build] of Object.entries(BROWSER_WAYS)) {
         .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
       assertEchoed(await page.evaluate(() => window.__outcome), name);
       assert.deepEqual(problems, []);
+      // What the built page downloads: its JavaScript and wasm, each gzip -9.
+      if (existsSync(outDir(name)) && !title.includes("unbundled")) {
+        const files = readdirSync(outDir(name), { recursive: true }).map(String).filter((f) => /\.(m?js|wasm)$/.test(f));
+        const bytes = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(outDir(name), f)), { level: 9 }).length, 0);
+        downloads[title] = bytes;
+        t.diagnostic(`download: ${(bytes / 1024).toFixed(1)} KB gzip (${files.length} files)`);
+      }
     } finally {
       await context.close();
       state.contexts.delete(context);
     }
   });
 }
+
+// Where a tool copies no asset and the production entry is chosen (Rollup sets
+// "production"), the page's error says what to do, not a wasm "magic word" message.
+test("Rollup 4, default entry: the page's error names functiongraph-client/inline (Chromium)", async () => {
+  const name = "rollup-default-entry";
+  await rollupBuild(name, "functiongraph-client");
+  const context = await state.browser.newContext();
+  state.contexts.add(context);
+  try {
+    const page = await context.newPage();
+    const error = new Promise((resolve) => page.once("pageerror", resolve));
+    await page.goto(`${pageOrigin}/out/${name}/?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
+    const message = String((await error)?.message);
+    assert.match(message, /could not load its WebAssembly from http:\/\/127\.0\.0\.1:\d+\/out\/rollup-default-entry\/functiongraph_client_bg\.wasm/);
+    assert.match(message, /import "functiongraph-client\/inline"/);
+  } finally {
+    await context.close();
+    state.contexts.delete(context);
+  }
+});
 
 for (const [title, build] of Object.entries(RUNTIME_WAYS)) {
   test(title, async () => {
@@ -579,7 +720,9 @@ test("the tarball carries both licences, the inline entry and main/browser fallb
   }
   const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
   assert.equal(manifest.main, "./node.cjs", "tools that ignore exports get the entry that both require() and import take");
-  assert.equal(manifest.browser, "./browser.js");
+  // Tools that read the browser field and not exports (Parcel's default) get the entry
+  // that needs no asset handling and no top-level await.
+  assert.equal(manifest.browser, "./inline.js");
   assert.equal(manifest.exports["./inline"].default, "./inline.js");
   assert.equal(manifest.repository, undefined, "no placeholder repository");
   // The JavaScript is shipped as written (readable stack frames): a source map, if one is

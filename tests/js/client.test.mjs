@@ -678,19 +678,24 @@ describe("the package's shape", () => {
     assert.equal(typeof client[Symbol.dispose], "function");
   });
 
-  test("package.json: exports for workerd, node (import, require), browser and bundlers, each with its types; version from Cargo.toml", async () => {
+  test("package.json: exports for workerd, node (bundled, import, require), dev and production builds, each with its types; version from Cargo.toml", async () => {
     const { existsSync, readFileSync } = await import("node:fs");
     const { root } = await import("./harness.mjs");
     const meta = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
     const main = meta.exports["."];
-    assert.deepEqual(Object.keys(main), ["workerd", "node", "browser", "default"]);
-    assert.deepEqual(Object.keys(main.node), ["module-sync", "import", "require"]);
-    for (const target of [main.workerd, main.node["module-sync"], main.node.import, main.node.require, main.browser, main.default]) {
+    assert.deepEqual(Object.keys(main), ["workerd", "node", "development", "production", "default"]);
+    assert.deepEqual(Object.keys(main.node), ["module", "module-sync", "import", "require"]);
+    const targets = [main.workerd, ...Object.values(main.node), main.development, main.production, main.default];
+    for (const target of targets) {
       assert.deepEqual(Object.keys(target), ["types", "default"], "types first, in every branch");
       for (const file of Object.values(target)) assert.ok(existsSync(`${root}/pkg/${file}`), file);
       if (meta.files) for (const file of Object.values(target)) assert.ok(meta.files.includes(file.slice(2)), `${file} is packed`);
     }
     assert.equal(main.node.require.types, "./index.d.cts");
+    // Bundlers building for Node ("module" is a bundler's condition, never Node's), dev
+    // servers and tools that set neither condition get the file that needs no asset.
+    assert.deepEqual([main.node.module.default, main.development.default, main.default.default, meta.browser], Array(4).fill("./inline.js"));
+    assert.equal(main.production.default, "./browser.js");
     assert.equal(meta.type, "module");
     assert.equal(meta.version, pkg.version());
     assert.match(readFileSync(`${root}/Cargo.toml`, "utf8"), new RegExp(`version = "${meta.version}"`));
