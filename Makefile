@@ -95,10 +95,10 @@ test-demo: pkg
 	cargo build -p functiongraph-emulator
 	node tests/demo/run.mjs
 
-# The npm-packed package as users take it: esbuild (browser and Node), Vite 8 and 5,
-# webpack 5, a module worker, Node require(); each built with the real tool
-# (tests/consumers' pinned devDependencies) and run in headless Chromium or Node against
-# the emulator.
+# The npm-packed package as users take it: Next.js 15, Vite 5-8, webpack 5, Rollup 4,
+# Parcel 2, esbuild, bun, workers, workerd, Jest 30, Node 18-22, Deno; each built with the
+# real tool (tests/consumers' pinned devDependencies) and run in headless Chromium or a
+# runtime against the emulator.
 test-consumers: pkg
 	cargo build -p functiongraph-emulator
 	node tests/consumers/run.mjs
