@@ -183,6 +183,12 @@ async function rollupBuild(name, entry) {
   writeFileSync(join(outDir(name), "index.html"), MODULE_PAGE);
 }
 
+/** Makes one of this folder's tools a dependency of the project too, as a user's would be. */
+function linkIntoProject(name) {
+  const link = join(project, "node_modules", name);
+  if (!existsSync(link)) symlinkSync(join(HERE, "node_modules", name), link, "dir");
+}
+
 /** A free loopback port (for tools that cannot be given port 0). */
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -515,6 +521,35 @@ try {
     });
     return [BIN("node22"), "run.mjs"];
   },
+  // Vitest 3 as installed in the project, no configuration (its node environment resolves
+  // "node" and "module": the inline file). The test writes its outcome.
+  async "Vitest 3, a test file that invokes"(name) {
+    linkIntoProject("vitest");
+    writeCase(name, {
+      "invoke.test.js": `import { test } from "vitest";
+import { writeFileSync } from "node:fs";
+import { FunctionGraphClient } from "functiongraph-client";
+
+test("invokes echo", async () => {
+  const client = new FunctionGraphClient({
+    projectId: "${PROJECT}",
+    endpoint: process.env.FGS_EMULATOR_URL,
+    credentials: { token: "dev-token" },
+  });
+  const r = await client.invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" });
+  writeFileSync(new URL("./outcome.json", import.meta.url), JSON.stringify({ result: r.json() }));
+});
+`,
+      "run.mjs": `import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+execFileSync(process.execPath, [${JSON.stringify(join(HERE, "node_modules/vitest/vitest.mjs"))}, "run", "--root", "."], {
+  stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, FGS_EMULATOR_URL: process.argv[2] },
+});
+console.log(readFileSync("outcome.json", "utf8"));
+`,
+    });
+    return [process.execPath, "run.mjs"];
+  },
   // Deno reads the default entry's wasm file: --allow-read (the README says so)...
   async "Deno, default entry, --allow-net --allow-read"(name) {
     writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
@@ -721,10 +756,7 @@ export default function Page() {
 function nextApp() {
   const dir = caseDir("nextjs");
   writeCase("nextjs", { ...NEXT_APP, "no-network.cjs": NO_NETWORK_PRELOAD });
-  for (const name of ["next", "react", "react-dom"]) {
-    const link = join(project, "node_modules", name);
-    if (!existsSync(link)) symlinkSync(join(HERE, "node_modules", name), link, "dir");
-  }
+  for (const name of ["next", "react", "react-dom"]) linkIntoProject(name);
   return dir;
 }
 
