@@ -5,7 +5,7 @@
 // browser program (bench/entries/) bundled with esbuild --bundle --minify --format=esm
 // --platform=browser, ours vs @aws-sdk/client-lambda. Ours keeps the wasm as a separate asset
 // (fetched via new URL(…, import.meta.url)), so its figure is bundle JS + wasm. The inline
-// entry (functiongraph-client/inline: the wasm inside, as base64) is measured the same
+// entry (functiongraph-client/inline: the wasm inside, as a string) is measured the same
 // way, bundled and minified with what it imports, next to the default entry's wasm + JS.
 // Deterministic: one measurement. Run alone: node bench/size.mjs
 import { execFileSync } from "node:child_process";
@@ -33,7 +33,7 @@ const sum = (list) => ({
 });
 
 /** The inline entry's copy of the wasm: counted with the inline entry, not as JS. */
-const INLINE_WASM = "functiongraph_client_bg.wasm.base64.js";
+const INLINE_WASM = "functiongraph_client_bg.wasm.js";
 
 function jsFiles(dir) {
   return readdirSync(dir, { recursive: true })
@@ -106,7 +106,7 @@ export async function run() {
     ["entry", entry, `JS of one entry (${entryName}, the larger)`],
     ["js", js, `JS, every file in pkg/ (${Object.keys(files).join(", ")})`],
     ["package", total, `package as one platform loads it: wasm + ${entryName}`],
-    ["inline", inline, "package through functiongraph-client/inline: inline.js (wasm inside, base64), bundled and minified"],
+    ["inline", inline, "package through functiongraph-client/inline: inline.js (wasm inside, a string of one character per byte), bundled and minified"],
   ]) {
     for (const c of ["raw", "gzip", "brotli"]) {
       const extra = {};

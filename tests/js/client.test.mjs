@@ -678,24 +678,24 @@ describe("the package's shape", () => {
     assert.equal(typeof client[Symbol.dispose], "function");
   });
 
-  test("package.json: exports for workerd, node (bundled, import, require), dev and production builds, each with its types; version from Cargo.toml", async () => {
+  test("package.json: exports for workerd, node (bundled, import, require), webpack and the rest, each with its types; version from Cargo.toml", async () => {
     const { existsSync, readFileSync } = await import("node:fs");
     const { root } = await import("./harness.mjs");
     const meta = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
     const main = meta.exports["."];
-    assert.deepEqual(Object.keys(main), ["workerd", "node", "development", "production", "default"]);
+    assert.deepEqual(Object.keys(main), ["workerd", "node", "webpack", "default"]);
     assert.deepEqual(Object.keys(main.node), ["module", "module-sync", "import", "require"]);
-    const targets = [main.workerd, ...Object.values(main.node), main.development, main.production, main.default];
+    const targets = [main.workerd, ...Object.values(main.node), main.webpack, main.default];
     for (const target of targets) {
       assert.deepEqual(Object.keys(target), ["types", "default"], "types first, in every branch");
       for (const file of Object.values(target)) assert.ok(existsSync(`${root}/pkg/${file}`), file);
       if (meta.files) for (const file of Object.values(target)) assert.ok(meta.files.includes(file.slice(2)), `${file} is packed`);
     }
     assert.equal(main.node.require.types, "./index.d.cts");
-    // Bundlers building for Node ("module" is a bundler's condition, never Node's), dev
-    // servers and tools that set neither condition get the file that needs no asset.
-    assert.deepEqual([main.node.module.default, main.development.default, main.default.default, meta.browser], Array(4).fill("./inline.js"));
-    assert.equal(main.production.default, "./browser.js");
+    // Bundlers building for Node ("module" is a bundler's condition, never Node's) and
+    // every bundler but webpack get the file that needs no asset and no top-level await.
+    assert.deepEqual([main.node.module.default, main.default.default, meta.browser], Array(3).fill("./inline.js"));
+    assert.equal(main.webpack.default, "./browser.js");
     assert.equal(meta.type, "module");
     assert.equal(meta.version, pkg.version());
     assert.match(readFileSync(`${root}/Cargo.toml`, "utf8"), new RegExp(`version = "${meta.version}"`));
