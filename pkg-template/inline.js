@@ -1,10 +1,10 @@
-// Entry with the wasm inside (`functiongraph-client/inline`): nothing to fetch, read or
-// copy, and no top-level await. The bytes are compiled synchronously while this module is
-// evaluated (browsers allow that on the main thread for a module this size), so a module
-// worker that imports it has its `onmessage` set before any message arrives. It works
-// where the default entry needs asset handling or top-level await: esbuild, Bun, Deno
-// without --allow-read, bundlers targeting pre-ES2022. The wasm is a string of one character
-// per byte (see scripts/build-pkg.mjs), which gzips to within 8% of the .wasm itself.
+// Entry with the wasm inside: nothing to fetch, read or copy, and no top-level await. The
+// bytes are compiled synchronously while this module is evaluated (browsers allow that on
+// the main thread for a module this size), so a module worker that imports it has its
+// `onmessage` set before any message arrives. package.json's exports give it to every
+// bundler but webpack, to dev servers, bundles for Node and Deno (no read permission);
+// `functiongraph-client/inline` names it. The wasm is a string of one character per byte
+// (see scripts/build-pkg.mjs), which gzips to within 8% of the .wasm itself.
 // (Not Cloudflare Workers or Vercel Edge: they compile no wasm from bytes at run time; the
 // default import resolves to workerd.js in Workers.)
 import { initSync } from "./functiongraph_client.js";

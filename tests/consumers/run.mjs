@@ -142,8 +142,8 @@ const viteWorkerPage = (name, entry, { dynamic = false } = {}) => ({
 });
 
 /** A Vite dev server for a page importing `entry`; resolves with its URL. */
-const viteDev = async (vitePackage, name, entry, config = {}) => {
-  writeCase(name, vitePage(name, entry));
+const viteDev = async (vitePackage, name, files, config = {}) => {
+  writeCase(name, files);
   const { createServer } = await import(vitePackage);
   delete process.env.NODE_ENV;
   const server = await createServer({
@@ -256,7 +256,8 @@ const BROWSER_WAYS = {
   ...Object.fromEntries(
     Object.entries(VITES).flatMap(([major, vite]) => [
       [`Vite ${major}, vite build`, (name) => viteBuild(vite, name, vitePage(name, "functiongraph-client"))],
-      [`Vite ${major}, dev server`, (name) => viteDev(vite, name, "functiongraph-client")],
+      [`Vite ${major}, dev server`, (name) => viteDev(vite, name, vitePage(name, "functiongraph-client"))],
+      [`Vite ${major}, dev server, module worker messaged at once`, (name) => viteDev(vite, name, viteWorkerPage(name, "functiongraph-client"))],
       // A module worker bundled by Vite (its default worker format), messaged as soon as
       // it is created: a message posted before the worker's module finished evaluating
       // would be lost (and the page would wait forever).
@@ -525,14 +526,9 @@ console.log(readFileSync("outcome.json", "utf8"));
     });
     return [process.execPath, "run.mjs"];
   },
-  // Deno reads the default entry's wasm file: --allow-read (the README says so)...
-  async "Deno, default entry, --allow-net --allow-read"(name) {
+  // Deno takes the inline entry (the "deno" condition): no read permission needed.
+  async "Deno, default entry, --allow-net only"(name) {
     writeCase(name, { "main.mjs": nodeMain("functiongraph-client", name) });
-    return [BIN("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "main.mjs"];
-  },
-  // ...and the inline entry needs no read permission at all.
-  async "Deno, functiongraph-client/inline, --allow-net only"(name) {
-    writeCase(name, { "main.mjs": nodeMain("functiongraph-client/inline", name) });
     return [BIN("deno"), "run", "--allow-net=127.0.0.1", "main.mjs"];
   },
   async "Bun, default entry"(name) {

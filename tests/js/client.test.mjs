@@ -683,9 +683,9 @@ describe("the package's shape", () => {
     const { root } = await import("./harness.mjs");
     const meta = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
     const main = meta.exports["."];
-    assert.deepEqual(Object.keys(main), ["workerd", "node", "webpack", "default"]);
+    assert.deepEqual(Object.keys(main), ["workerd", "deno", "node", "webpack", "default"]);
     assert.deepEqual(Object.keys(main.node), ["module", "module-sync", "import", "require"]);
-    const targets = [main.workerd, ...Object.values(main.node), main.webpack, main.default];
+    const targets = [main.workerd, main.deno, ...Object.values(main.node), main.webpack, main.default];
     for (const target of targets) {
       assert.deepEqual(Object.keys(target), ["types", "default"], "types first, in every branch");
       for (const file of Object.values(target)) assert.ok(existsSync(`${root}/pkg/${file}`), file);
@@ -694,7 +694,7 @@ describe("the package's shape", () => {
     assert.equal(main.node.require.types, "./index.d.cts");
     // Bundlers building for Node ("module" is a bundler's condition, never Node's) and
     // every bundler but webpack get the file that needs no asset and no top-level await.
-    assert.deepEqual([main.node.module.default, main.default.default, meta.browser], Array(3).fill("./inline.js"));
+    assert.deepEqual([main.deno.default, main.node.module.default, main.default.default, meta.browser], Array(4).fill("./inline.js"));
     assert.equal(main.webpack.default, "./browser.js");
     assert.equal(meta.type, "module");
     assert.equal(meta.version, pkg.version());
