@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use functiongraph_protocol::headers as h;
 use functiongraph_protocol::limits::{
-    ASYNC_BODY_MAX, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
+    ASYNC_BODY_MAX, LIST_LIMIT_MAX, QUERY_VALUE_MAX, SYNC_BODY_MAX,
 };
 use functiongraph_protocol::paths::{path, Operation};
 use functiongraph_protocol::query::{encode, ACTIVE_REQUESTS_MAX};
@@ -222,6 +222,18 @@ impl Client {
         event: Event,
         options: &InvokeOptions,
     ) -> Result<InvokeOutput, Error> {
+        let req = self.prepare_invoke(function_urn, event, options)?;
+        let answer = send(&self.inner, &req, &options.call).await?;
+        answers::invoke_output(&answer, options.request_version)
+    }
+
+    /// The request of [`Client::invoke`], checked; nothing is sent.
+    pub(crate) fn prepare_invoke(
+        &self,
+        function_urn: &str,
+        event: Event,
+        options: &InvokeOptions,
+    ) -> Result<Prepared, Error> {
         let path = self.path(function_urn, Operation::Invoke)?;
         check_event(&event, SYNC_BODY_MAX, "sync")?;
         let version = match options.request_version {
@@ -233,15 +245,13 @@ impl Client {
             headers.push((h::LOG_TYPE.to_owned(), "tail".to_owned()));
         }
         headers.extend(instance_memory(options.instance_memory_mb)?);
-        let req = Prepared {
+        Ok(Prepared {
             method: "POST",
             path,
             headers,
             body: Some(event),
             idempotent: false,
-        };
-        let answer = send(&self.inner, &req, &options.call).await?;
-        answers::invoke_output(&answer, options.request_version)
+        })
     }
 
     /// Queues a function run; resolves once the service has accepted it. `event` is
@@ -265,21 +275,31 @@ impl Client {
         event: Event,
         options: &InvokeAsyncOptions,
     ) -> Result<AsyncInvokeResponse, Error> {
+        let req = self.prepare_invoke_async(function_urn, event, options)?;
+        let answer = send(&self.inner, &req, &options.call).await?;
+        let request_id = answers::async_output(&answer)?;
+        Ok(AsyncInvokeResponse { request_id })
+    }
+
+    /// The request of [`Client::invoke_async`], checked; nothing is sent.
+    pub(crate) fn prepare_invoke_async(
+        &self,
+        function_urn: &str,
+        event: Event,
+        options: &InvokeAsyncOptions,
+    ) -> Result<Prepared, Error> {
         let path = self.path(function_urn, Operation::InvokeAsync)?;
         check_event(&event, ASYNC_BODY_MAX, "async")?;
         let headers = instance_memory(options.instance_memory_mb)?
             .into_iter()
             .collect();
-        let req = Prepared {
+        Ok(Prepared {
             method: "POST",
             path,
             headers,
             body: Some(event),
             idempotent: false,
-        };
-        let answer = send(&self.inner, &req, &options.call).await?;
-        let request_id = answers::async_output(&answer)?;
-        Ok(AsyncInvokeResponse { request_id })
+        })
     }
 
     /// One page of a listing (`query` already checked).
@@ -289,28 +309,33 @@ impl Client {
         listing: &Listing,
         options: &CallOptions,
     ) -> Result<Page, Error> {
-        let (op, pairs, list) = match listing {
-            Listing::All(q) => (Operation::ListAsyncInvocations, q.to_pairs(), q),
-            Listing::Active(q) => (Operation::ListActiveAsyncInvocations, q.to_pairs(), &q.list),
+        let req = self.prepare_list(function_urn, listing)?;
+        let answer = send(&self.inner, &req, options).await?;
+        listing.read_page(&answer)
+    }
+
+    /// The request of one page of a listing (`query` already checked); nothing is sent.
+    pub(crate) fn prepare_list(
+        &self,
+        function_urn: &str,
+        listing: &Listing,
+    ) -> Result<Prepared, Error> {
+        let (op, pairs) = match listing {
+            Listing::All(q) => (Operation::ListAsyncInvocations, q.to_pairs()),
+            Listing::Active(q) => (Operation::ListActiveAsyncInvocations, q.to_pairs()),
         };
         let mut path = self.path(function_urn, op)?;
         if !pairs.is_empty() {
             path.push('?');
             path.push_str(&encode(&pairs));
         }
-        let req = Prepared {
+        Ok(Prepared {
             method: "GET",
             path,
             headers: Vec::new(),
             body: None,
             idempotent: true,
-        };
-        let answer = send(&self.inner, &req, options).await?;
-        answers::page(
-            &answer,
-            list.marker,
-            list.limit.unwrap_or(LIST_LIMIT_DEFAULT),
-        )
+        })
     }
 
     /// One page of a function's async invocations, newest first (retried by default).
@@ -354,22 +379,41 @@ impl Client {
         kind: Option<CancelType>,
         options: &CallOptions,
     ) -> Result<(), Error> {
+        let req = self.prepare_cancel(function_urn, request_id, kind)?;
+        let answer = send(&self.inner, &req, options).await?;
+        answers::cancel_output(&answer)
+    }
+
+    /// The request of [`Client::cancel_async_invocation`], checked; nothing is sent.
+    pub(crate) fn prepare_cancel(
+        &self,
+        function_urn: &str,
+        request_id: &str,
+        kind: Option<CancelType>,
+    ) -> Result<Prepared, Error> {
         let path = self.path(function_urn, Operation::CancelAsyncInvocation)?;
         check_request_id(request_id, "requestId")?;
         let body = CancelAsyncInvocationRequest {
             request_id: request_id.to_owned(),
             kind,
         };
-        let body = body.to_json();
-        let req = Prepared {
+        Ok(Prepared {
             method: "POST",
             path,
             headers: Vec::new(),
-            body: Some(Event::from(body.as_str())),
+            body: Some(Event::from(body.to_json().as_str())),
             idempotent: false,
-        };
-        let answer = send(&self.inner, &req, options).await?;
-        answers::cancel_output(&answer)
+        })
+    }
+
+    /// Sends a prepared request as `options` say (retries, timeout, signal) and reads the
+    /// whole answer: the one await of the JS methods that send one request.
+    pub(crate) async fn execute(
+        &self,
+        req: &Prepared,
+        options: &CallOptions,
+    ) -> Result<crate::transport::Answer, Error> {
+        send(&self.inner, req, options).await
     }
 
     /// Every async invocation matching `query`, across pages, newest first.

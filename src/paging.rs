@@ -29,6 +29,26 @@ pub(crate) enum Listing {
 }
 
 impl Listing {
+    /// The query's listing part (marker, limit, filters).
+    fn list(&self) -> &ListAsyncQuery {
+        match self {
+            Listing::All(q) => q,
+            Listing::Active(q) => &q.list,
+        }
+    }
+
+    /// A page of this listing from its answer (the marker sent and the limit say whether
+    /// it is the last).
+    pub(crate) fn read_page(&self, answer: &crate::transport::Answer) -> Result<Page, Error> {
+        let list = self.list();
+        crate::answers::page(
+            answer,
+            list.marker,
+            list.limit
+                .unwrap_or(functiongraph_protocol::limits::LIST_LIMIT_DEFAULT),
+        )
+    }
+
     fn list_mut(&mut self) -> &mut ListAsyncQuery {
         match self {
             Listing::All(q) => q,
@@ -36,7 +56,7 @@ impl Listing {
         }
     }
 
-    fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         match self {
             Listing::All(q) => check_list_query(q),
             Listing::Active(q) => check_active_query(q),

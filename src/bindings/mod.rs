@@ -1,7 +1,10 @@
 //! The JavaScript API: a thin `#[wasm_bindgen]` layer over [`crate::Client`]. Each method
-//! reads its arguments, then runs the client's `async fn` as a Promise through
-//! wasm-bindgen-futures; options are read with serde-wasm-bindgen (`options.rs`), results
-//! and errors made JS values in `convert.rs`.
+//! reads and checks its arguments when it is called (as `fetch` reads its init), then runs
+//! the rest as a Promise through wasm-bindgen-futures. The methods that send one request
+//! share one future (`one_request`: prepare, send, read the answer), so the async state
+//! machine and its drop code exist once in the wasm; waiting and paging have their own.
+//! Options are read with serde-wasm-bindgen (`options.rs`), results and errors made JS
+//! values in `convert.rs`.
 //!
 //! The methods are not `async fn(&self)` themselves: wasm-bindgen 0.2.129 takes such a
 //! method's borrow of `self` when the future is first polled, after the call returned,
@@ -21,10 +24,13 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::answers;
 use crate::client::Client;
+use crate::config::{CallOptions, RequestVersion};
 use crate::error::Error;
-use crate::paging::Pager;
+use crate::paging::{Listing, Pager};
 use crate::signer::sign_request;
+use crate::transport::{Answer, Prepared};
 
 /// A client for one project. Create it once and reuse it; every method returns a Promise.
 #[wasm_bindgen(js_name = FunctionGraphClient)]
@@ -47,6 +53,44 @@ fn run(call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
     future_to_promise(async move { call.await.map_err(JsValue::from) })
 }
 
+/// What a method that sends one request makes of its answer.
+enum Finish {
+    Invoke(RequestVersion),
+    InvokeAsync,
+    Page(Listing),
+    Cancel,
+}
+
+impl Finish {
+    fn read(&self, answer: &Answer) -> Result<JsValue, Error> {
+        Ok(match self {
+            Finish::Invoke(version) => {
+                convert::invoke_result(&answers::invoke_output(answer, *version)?)
+            }
+            Finish::InvokeAsync => request_id_object(&answers::async_output(answer)?),
+            Finish::Page(listing) => convert::page(&listing.read_page(answer)?),
+            Finish::Cancel => {
+                answers::cancel_output(answer)?;
+                JsValue::UNDEFINED
+            }
+        })
+    }
+}
+
+/// A request prepared (its arguments read and checked) and what to make of its answer.
+type OneRequest = Result<(Prepared, CallOptions, Finish), Error>;
+
+/// The Promise of a method that sends one request: one state machine for all of them
+/// (invoke, invokeAsync, the listings, cancel), whose only await is the send.
+fn one_request(client: &Client, prepared: OneRequest) -> Promise {
+    let client = client.clone();
+    promise(async move {
+        let (req, call, finish) = prepared?;
+        let answer = client.execute(&req, &call).await?;
+        finish.read(&answer)
+    })
+}
+
 #[wasm_bindgen(js_class = FunctionGraphClient)]
 impl JsClient {
     /// Checks the options; throws `ValidationError` naming a bad one. No request is sent.
@@ -60,27 +104,29 @@ impl JsClient {
 
     /// Runs a function and waits for its result: an `InvokeResult`.
     pub fn invoke(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
+        let client = &self.client;
+        let prepared = (|| {
             let urn = urn(&function_urn)?;
             let event = options::event(&event)?;
             let options = options::invoke_options(&options, client.config())?;
-            let out = client.invoke(&urn, event, &options).await?;
-            Ok(convert::invoke_result(&out))
-        })
+            let req = client.prepare_invoke(&urn, event, &options)?;
+            Ok((req, options.call, Finish::Invoke(options.request_version)))
+        })();
+        one_request(client, prepared)
     }
 
     /// Queues a function run; resolves with `{requestId}` once the service has accepted it.
     #[wasm_bindgen(js_name = invokeAsync)]
     pub fn invoke_async(&self, function_urn: JsValue, event: JsValue, options: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
+        let client = &self.client;
+        let prepared = (|| {
             let urn = urn(&function_urn)?;
             let event = options::event(&event)?;
             let options = options::invoke_async_options(&options, client.config())?;
-            let out = client.invoke_async(&urn, event, &options).await?;
-            Ok(request_id_object(&out.request_id))
-        })
+            let req = client.prepare_invoke_async(&urn, event, &options)?;
+            Ok((req, options.call, Finish::InvokeAsync))
+        })();
+        one_request(client, prepared)
     }
 
     /// One page of a function's async invocations, newest first.
@@ -103,17 +149,16 @@ impl JsClient {
         request_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
+        let client = &self.client;
+        let prepared = (|| {
             let urn = urn(&function_urn)?;
             let (call, kind) = options::cancel_options(&options, client.config())?;
             // Not a string: checked as an empty id, refused with the rule for ids.
             let id = request_id.as_string().unwrap_or_default();
-            client
-                .cancel_async_invocation(&urn, &id, kind, &call)
-                .await?;
-            Ok(JsValue::UNDEFINED)
-        })
+            let req = client.prepare_cancel(&urn, &id, kind)?;
+            Ok((req, call, Finish::Cancel))
+        })();
+        one_request(client, prepared)
     }
 
     /// Every async invocation matching `query`, across pages (`for await`).
@@ -170,21 +215,20 @@ impl JsClient {
     }
 
     fn list(&self, function_urn: JsValue, query: JsValue, active: bool) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
+        let client = &self.client;
+        let prepared = (|| {
             let urn = urn(&function_urn)?;
             let q = options::query(&query, client.config(), active)?;
-            let page = if active {
-                client
-                    .list_active_async_invocations(&urn, &q.active(), &q.call)
-                    .await?
+            let listing = if active {
+                Listing::Active(q.active())
             } else {
-                client
-                    .list_async_invocations(&urn, &q.list, &q.call)
-                    .await?
+                Listing::All(q.list)
             };
-            Ok(convert::page(&page))
-        })
+            listing.check()?;
+            let req = client.prepare_list(&urn, &listing)?;
+            Ok((req, q.call, Finish::Page(listing)))
+        })();
+        one_request(client, prepared)
     }
 
     fn iterate(&self, function_urn: JsValue, query: JsValue, active: bool) -> JsValue {
