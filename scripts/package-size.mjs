@@ -23,7 +23,8 @@ export async function bundle(esbuild, entry, { nodePaths = [], absWorkingDir } =
   });
   const js = r.outputFiles.filter((f) => f.path.endsWith(".js"));
   if (js.length !== 1) throw new Error(`esbuild produced ${r.outputFiles.length} files for ${entry}`);
-  return { buf: Buffer.from(js[0].contents), warnings: r.warnings.map((w) => w.text), inputs: Object.keys(r.metafile.inputs).length };
+  const inputs = Object.keys(r.metafile.inputs);
+  return { buf: Buffer.from(js[0].contents), warnings: r.warnings.map((w) => w.text), inputs: inputs.length, inputFiles: inputs };
 }
 
 export const gzipBytes = (buf) => gzipSync(buf, { level: 9 }).length;
