@@ -111,8 +111,16 @@ test-size: pkg
 # The library crates as crates.io would take them: docs without a warning, and
 # `cargo package` of the protocol and client crates together (it builds what it packed).
 # The emulator is not published (publish = false in its Cargo.toml).
+# cargo package verifies the client against the protocol crate just packaged, served from a
+# temporary registry. Cargo takes a registry crate of a given version to be immutable, so
+# what an earlier run of this checkout built and extracted of it (same name, version and
+# registry path) would be used as it is (seen: the client verified against a protocol crate
+# without its newer modules). Both are removed first: cargo's extraction of our own crates
+# under $CARGO_HOME/registry/src/-<hash>/, and the protocol crate's artifacts in target/.
 test-crates:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p functiongraph-protocol -p functiongraph-client
+	rm -rf "$${CARGO_HOME:-$$HOME/.cargo}"/registry/src/-*/functiongraph-protocol-* "$${CARGO_HOME:-$$HOME/.cargo}"/registry/src/-*/functiongraph-client-*
+	cargo clean -p functiongraph-protocol
 	cargo package -p functiongraph-protocol -p functiongraph-client --allow-dirty
 
 # examples/rust-web-app (a page whose logic is Rust using the crate directly), built with

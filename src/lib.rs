@@ -2,7 +2,9 @@
 //! that sends through gloo-net, and the `#[wasm_bindgen]` facade the npm package is.
 //!
 //! Rust apps compiled to wasm (Leptos, Yew, Dioxus admin tools) use [`Client`]
-//! directly; JavaScript gets the same client through [`bindings`], whose methods return
+//! directly, made with [`Client::builder`] (times as [`Duration`](std::time::Duration)s,
+//! windows as [`SystemTime`](std::time::SystemTime)s; [`Config`]'s public fields hold the
+//! same settings in the JavaScript options' units); JavaScript gets the same client through [`bindings`], whose methods return
 //! Promises of the client's futures (wasm-bindgen-futures; see [`bindings`] for why they
 //! are not `async fn`s themselves). Requests are built, signed and read with
 //! `functiongraph-protocol`, the one place that knows the wire format.
@@ -14,10 +16,14 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), functiongraph_client::Error> {
-//! use functiongraph_client::{Client, Config, Credentials, Event, InvokeOptions, LogType};
-//! let config = Config::new("0123456789abcdef0123456789abcdef", "http://127.0.0.1:8787")
-//!     .with_credentials(Credentials::Token("dev-token".into()));
-//! let client = Client::new(config)?;
+//! use std::time::Duration;
+//! use functiongraph_client::{Client, Credentials, Event, InvokeOptions, LogType};
+//! // Checked once, in build(): a bad setting is an Error::Validation naming it.
+//! let client = Client::builder("0123456789abcdef0123456789abcdef")
+//!     .endpoint("http://127.0.0.1:8787")
+//!     .credentials(Credentials::Token("dev-token".into()))
+//!     .timeout(Duration::from_secs(30))
+//!     .build()?;
 //! let urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:echo:latest";
 //! // JSON text you have, or any Serialize value with Event::json.
 //! let out = client.invoke(urn, r#"{"hello":"rust"}"#, &InvokeOptions::default()).await?;
@@ -34,10 +40,14 @@
 //!
 //! ```no_run
 //! # async fn demo(client: functiongraph_client::Client, urn: &str) -> Result<(), functiongraph_client::Error> {
+//! use std::time::Duration;
 //! use functiongraph_client::{InvokeAsyncOptions, WaitOptions};
 //! let accepted = client.invoke_async(urn, "{}", &InvokeAsyncOptions::default()).await?;
+//! let patient = WaitOptions::default()
+//!     .with_interval(Duration::from_millis(200))
+//!     .with_timeout(Duration::from_secs(120));
 //! let record = client
-//!     .wait_for_async_invocation(urn, &accepted.request_id, &WaitOptions::default())
+//!     .wait_for_async_invocation(urn, &accepted.request_id, &patient)
 //!     .await?;
 //! println!("{} ended {}", record.request_id, record.status);
 //! // Or both in one call:
@@ -49,10 +59,15 @@
 //!
 //! ```no_run
 //! # async fn demo(client: functiongraph_client::Client, urn: &str) -> Result<(), functiongraph_client::Error> {
+//! use std::time::Duration;
 //! use functiongraph_client::protocol::{AsyncStatus, ListAsyncQuery};
-//! use functiongraph_client::CallOptions;
-//! let failed = ListAsyncQuery { status: Some(AsyncStatus::Fail), ..ListAsyncQuery::default() };
-//! let mut pager = client.async_invocations(urn, failed, CallOptions::default());
+//! use functiongraph_client::{now, CallOptions};
+//! // The last day's failures. (`now()` reads the platform's clock: `SystemTime::now()`
+//! // panics on wasm32-unknown-unknown.)
+//! let failed = ListAsyncQuery { status: Some(AsyncStatus::Fail), ..ListAsyncQuery::default() }
+//!     .with_begin(now() - Duration::from_secs(86_400));
+//! let each = CallOptions::default().with_timeout(Duration::from_secs(10));
+//! let mut pager = client.async_invocations(urn, failed, each);
 //! while let Some(record) = pager.next().await? {
 //!     println!("{} {}", record.request_id, record.error_message);
 //! }
@@ -68,16 +83,17 @@
 //!
 //! ```no_run
 //! # async fn demo() {
-//! use functiongraph_client::{Client, Config, Credentials, Error, InvokeOptions};
+//! use functiongraph_client::{Client, Credentials, Error, InvokeOptions};
 //! let keys = Credentials::AccessKey {
 //!     access_key: "DEVACCESSKEYEXAMPLE0".into(),
 //!     secret_key: "dev-secret-key-example".into(),
 //!     security_token: None,
 //! };
-//! let config = Config::for_region("0123456789abcdef0123456789abcdef", "cn-north-4")
-//!     .expect("a region id")
-//!     .with_credentials(keys);
-//! let client = Client::new(config).expect("valid settings");
+//! let client = Client::builder("0123456789abcdef0123456789abcdef")
+//!     .region("cn-north-4")
+//!     .credentials(keys)
+//!     .build()
+//!     .expect("valid settings");
 //! let urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:hello:latest";
 //! match client.invoke(urn, "{}", &InvokeOptions::default()).await {
 //!     Ok(out) => println!("{}", String::from(&out.result)),
@@ -92,6 +108,7 @@
 mod answers;
 pub mod bindings;
 mod body;
+mod builder;
 mod client;
 mod config;
 mod error;
@@ -105,6 +122,7 @@ mod wait;
 
 pub use answers::{FunctionError, InvokeOutput, Page};
 pub use body::Event;
+pub use builder::{now, ClientBuilder};
 pub use client::Client;
 pub use config::{
     CallOptions, Config, CredentialProvider, CredentialSource, Credentials, CredentialsFuture,
@@ -116,6 +134,12 @@ pub use functiongraph_protocol as protocol;
 pub use hooks::{Attempt, Failure, Hook, Outcome};
 pub use paging::{Pager, PagerStream};
 pub use signer::{sign_request, RequestToSign};
+
+// The crate's README (docs/rust-crate.md, its page on crates.io) as doctests, so that its
+// example compiles.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust-crate.md")]
+struct ReadmeDoctests;
 
 // The npm package's allocator: see the `npm-allocator` feature in Cargo.toml.
 #[cfg(all(

@@ -9,9 +9,11 @@
 use functiongraph_client::protocol::sign::{sign, SignableRequest};
 use functiongraph_client::protocol::{ActiveAsyncQuery, AsyncStatus, ListAsyncQuery};
 use functiongraph_client::{
-    CallOptions, Client, Config, Credentials, Error, InvokeAsyncOptions, InvokeOptions, LogType,
-    Retry, RetryPolicy, WaitOptions,
+    CallOptions, Client, Credentials, Error, InvokeAsyncOptions, InvokeOptions, LogType, Retry,
+    RetryPolicy, WaitOptions,
 };
+use std::time::Duration;
+
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -53,8 +55,13 @@ fn keys() -> Credentials {
     }
 }
 
+/// A client made the Rust way (the builder), as the crate's docs show.
 fn client_at(url: &str, credentials: Credentials) -> Client {
-    Client::new(Config::new(PROJECT, url).with_credentials(credentials)).unwrap()
+    Client::builder(PROJECT)
+        .endpoint(url)
+        .credentials(credentials)
+        .build()
+        .unwrap()
 }
 
 fn client(credentials: Credentials) -> Client {
@@ -174,10 +181,7 @@ async fn async_invocations_are_listed_paged_and_waited_for() {
         .wait_for_async_invocation(
             &urn("callback"),
             &last,
-            &WaitOptions {
-                interval_ms: 50.0,
-                ..WaitOptions::default()
-            },
+            &WaitOptions::default().with_interval(Duration::from_millis(50)),
         )
         .await
         .unwrap();
@@ -232,10 +236,7 @@ async fn cancel_and_the_active_listing() {
         .wait_for_async_invocation(
             &urn("sleep"),
             &running,
-            &WaitOptions {
-                interval_ms: 50.0,
-                ..WaitOptions::default()
-            },
+            &WaitOptions::default().with_interval(Duration::from_millis(50)),
         )
         .await
         .unwrap();
@@ -288,10 +289,7 @@ async fn abort_with_an_error_and_with_a_string() {
 #[wasm_bindgen_test]
 async fn timeouts_and_network_failures() {
     let options = InvokeOptions {
-        call: CallOptions {
-            timeout_ms: Some(150.0),
-            ..CallOptions::default()
-        },
+        call: CallOptions::default().with_timeout(Duration::from_millis(150)),
         ..InvokeOptions::default()
     };
     match client(token())

@@ -85,6 +85,20 @@ pub struct ListAsyncQuery {
 }
 
 impl ListAsyncQuery {
+    /// The same query with its window starting at `begin`.
+    #[must_use]
+    pub fn with_begin(mut self, begin: std::time::SystemTime) -> Self {
+        self.begin = Some(crate::time::unix_secs(begin));
+        self
+    }
+
+    /// The same query with its window ending at `end`.
+    #[must_use]
+    pub fn with_end(mut self, end: std::time::SystemTime) -> Self {
+        self.end = Some(crate::time::unix_secs(end));
+        self
+    }
+
     /// The wire pairs, in name order (as the official Python SDK sends them).
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut pairs = Vec::new();

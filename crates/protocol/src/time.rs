@@ -78,6 +78,14 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
     })
 }
 
+/// Seconds since the epoch of `t` (negative before it), the unit of the query's times.
+pub fn unix_secs(t: std::time::SystemTime) -> i64 {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
 /// Formats seconds since the epoch as the query time format `YYYY-MM-DDTHH:mm:ss`.
 pub fn format_query_time(secs: i64) -> String {
     format_civil(secs, "-", ":", "")

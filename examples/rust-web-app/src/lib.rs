@@ -8,7 +8,7 @@
 
 use functiongraph_client::protocol::ListAsyncQuery;
 use functiongraph_client::{
-    CallOptions, Client, Config, Credentials, Error, InvokeAsyncOptions, InvokeOptions, WaitOptions,
+    CallOptions, Client, Credentials, Error, InvokeAsyncOptions, InvokeOptions, WaitOptions,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -43,9 +43,10 @@ fn client() -> Result<Client, Error> {
         .ok()
         .and_then(|p| p.get("emulator"))
         .unwrap_or_else(|| "http://127.0.0.1:8787".to_owned());
-    Client::new(
-        Config::new(PROJECT, endpoint).with_credentials(Credentials::Token("dev-token".into())),
-    )
+    Client::builder(PROJECT)
+        .endpoint(endpoint)
+        .credentials(Credentials::Token("dev-token".into()))
+        .build()
 }
 
 /// Invokes `hello` with the name in the form and shows what it answered.
