@@ -314,12 +314,11 @@ const BIN = (name) =>
   name.startsWith("node") ? join(HERE, "node_modules", name, "bin/node") : join(HERE, "node_modules/.bin", name);
 
 /**
- * A CommonJS program for Node: require()s the package, checks which file Node loaded for
- * it (`entry`), and prints one invoke's outcome as JSON.
+ * A CommonJS program for Node: require()s the package, runs `check` (a line of code), and
+ * prints one invoke's outcome as JSON.
  */
-const requireMain = (way, { entry }) => `const { FunctionGraphClient } = require("functiongraph-client");
-const loaded = require.resolve("functiongraph-client");
-if (!loaded.endsWith("${entry}")) throw new Error("require() loaded " + loaded);
+const requireMain = (way, check) => `const { FunctionGraphClient } = require("functiongraph-client");
+${check}
 const client = new FunctionGraphClient({
   projectId: "${PROJECT}",
   endpoint: process.argv[2],
@@ -330,6 +329,18 @@ client
   .then((r) => console.log(JSON.stringify({ result: r.json() })))
   .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
 `;
+/** A test runner's test (Jest, Vitest) that invokes echo and writes the outcome to `outcomeFile`. */
+const testInvokes = (way, outcomeFile) => `test("invokes echo", async () => {
+  const client = new FunctionGraphClient({
+    projectId: "${PROJECT}",
+    endpoint: process.env.FGS_EMULATOR_URL,
+    credentials: { token: "dev-token" },
+  });
+  const r = await client.invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${way}" });
+  writeFileSync(${outcomeFile}, JSON.stringify({ result: r.json() }));
+});
+`;
+
 /** No update checks, telemetry or caches outside the run. */
 const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" };
 
@@ -359,19 +370,10 @@ const RUNTIME_WAYS = {
   // CommonJS: require() of the ESM package (Node ≥ 20.19, no top-level await in it).
   async "Node require(), default entry and /inline"(name) {
     writeCase(name, {
-      "main.cjs": `const { FunctionGraphClient } = require("functiongraph-client");
-const inline = require("functiongraph-client/inline");
-if (inline.FunctionGraphClient !== FunctionGraphClient) throw new Error("two copies of the client");
-const client = new FunctionGraphClient({
-  projectId: "${PROJECT}",
-  endpoint: process.argv[2],
-  credentials: { token: "dev-token" },
-});
-client
-  .invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" })
-  .then((r) => console.log(JSON.stringify({ result: r.json() })))
-  .catch((e) => console.log(JSON.stringify({ error: e.name + ": " + e.message })));
-`,
+      "main.cjs": requireMain(
+        name,
+        `if (require("functiongraph-client/inline").FunctionGraphClient !== FunctionGraphClient) throw new Error("two copies of the client");`,
+      ),
     });
     return [process.execPath, join(caseDir(name), "main.cjs")];
   },
@@ -415,7 +417,10 @@ client
     return [BIN("node18"), "main.mjs"];
   },
   async "Node 18, require() (default entry: node.cjs)"(name) {
-    writeCase(name, { "main.cjs": requireMain(name, { entry: "node.cjs" }) });
+    writeCase(name, {
+      "main.cjs": requireMain(name, `const loaded = require.resolve("functiongraph-client");
+if (!loaded.endsWith("node.cjs")) throw new Error("require() loaded " + loaded);`),
+    });
     return [BIN("node18"), "main.cjs"];
   },
   // Node 22 requires the ES module itself (the "module-sync" condition): one copy of the
@@ -438,16 +443,7 @@ ${nodeMain("functiongraph-client", name)}`,
 const { writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 
-test("invokes echo", async () => {
-  const client = new FunctionGraphClient({
-    projectId: "${PROJECT}",
-    endpoint: process.env.FGS_EMULATOR_URL,
-    credentials: { token: "dev-token" },
-  });
-  const r = await client.invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" });
-  writeFileSync(join(__dirname, "outcome.json"), JSON.stringify({ result: r.json() }));
-});
-`,
+${testInvokes(name, 'join(__dirname, "outcome.json")')}`,
       "run.cjs": `const { execFileSync } = require("node:child_process");
 const { readFileSync } = require("node:fs");
 execFileSync(process.execPath, [${JSON.stringify(join(HERE, "node_modules/jest/bin/jest.js"))}, "--ci", "--rootDir", __dirname], {
@@ -506,16 +502,7 @@ try {
 import { writeFileSync } from "node:fs";
 import { FunctionGraphClient } from "functiongraph-client";
 
-test("invokes echo", async () => {
-  const client = new FunctionGraphClient({
-    projectId: "${PROJECT}",
-    endpoint: process.env.FGS_EMULATOR_URL,
-    credentials: { token: "dev-token" },
-  });
-  const r = await client.invoke("urn:fss:cn-north-4:${PROJECT}:function:default:echo:latest", { way: "${name}" });
-  writeFileSync(new URL("./outcome.json", import.meta.url), JSON.stringify({ result: r.json() }));
-});
-`,
+${testInvokes(name, 'new URL("./outcome.json", import.meta.url)')}`,
       "run.mjs": `import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 execFileSync(process.execPath, [${JSON.stringify(join(HERE, "node_modules/vitest/vitest.mjs"))}, "run", "--root", "."], {
@@ -600,33 +587,13 @@ for (const [title, build] of Object.entries(BROWSER_WAYS)) {
   test(`${title} (Chromium)`, async (t) => {
     const name = slug(title);
     const url = (await build(name)) ?? `${pageOrigin}/out/${name}/`;
-    const context = await state.browser.newContext();
-    state.contexts.add(context);
-    const problems = [];
-    try {
-      const page = await context.newPage();
-      page.on("pageerror", (err) => problems.push(`pageerror: ${err?.stack || err}`));
-      page.on("console", (msg) => msg.type() === "error" && problems.push(`console.error: ${msg.text()}`));
-      await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, (route) => {
-        problems.push(`non-loopback request blocked: ${route.request().url()}`);
-        return route.abort();
-      });
-      await page.goto(`${url}?emulator=${encodeURIComponent(emulatorUrl)}`, { waitUntil: "load" });
-      await page
-        .waitForFunction(() => window.__outcome !== undefined, null, { timeout: CASE_LIMIT_MS, polling: 100 })
-        .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
-      assertEchoed(await page.evaluate(() => window.__outcome), name);
-      assert.deepEqual(problems, []);
-      // What the built page downloads: its JavaScript and wasm, each gzip -9.
-      if (existsSync(outDir(name)) && !title.includes("unbundled")) {
-        const files = readdirSync(outDir(name), { recursive: true }).map(String).filter((f) => /\.(m?js|wasm)$/.test(f));
-        const bytes = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(outDir(name), f)), { level: 9 }).length, 0);
-        downloads[title] = bytes;
-        t.diagnostic(`download: ${(bytes / 1024).toFixed(1)} KB gzip (${files.length} files)`);
-      }
-    } finally {
-      await context.close();
-      state.contexts.delete(context);
+    assertEchoed(await pageOutcome(`${url}?emulator=${encodeURIComponent(emulatorUrl)}`), name);
+    // What the built page downloads: its JavaScript and wasm, each gzip -9.
+    if (existsSync(outDir(name)) && !title.includes("unbundled")) {
+      const files = readdirSync(outDir(name), { recursive: true }).map(String).filter((f) => /\.(m?js|wasm)$/.test(f));
+      const bytes = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(outDir(name), f)), { level: 9 }).length, 0);
+      downloads[title] = bytes;
+      t.diagnostic(`download: ${(bytes / 1024).toFixed(1)} KB gzip (${files.length} files)`);
     }
   });
 }
@@ -747,7 +714,11 @@ const nextEnv = (dir) => ({
   FGS_EMULATOR_URL: emulatorUrl,
 });
 
-/** Opens `url` in Chromium and returns the page's window.__outcome. */
+/**
+ * Opens `url` in a new Chromium context and returns the page's window.__outcome, once set.
+ * Any page error or console error fails it, and so does a request that is not to loopback
+ * (blocked).
+ */
 async function pageOutcome(url) {
   const context = await state.browser.newContext();
   state.contexts.add(context);
@@ -755,12 +726,18 @@ async function pageOutcome(url) {
   try {
     const page = await context.newPage();
     page.on("pageerror", (err) => problems.push(`pageerror: ${err?.stack || err}`));
+    page.on("console", (msg) => msg.type() === "error" && problems.push(`console.error: ${msg.text()}`));
+    await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, (route) => {
+      problems.push(`non-loopback request blocked: ${route.request().url()}`);
+      return route.abort();
+    });
     await page.goto(url, { waitUntil: "load" });
     await page
       .waitForFunction(() => window.__outcome !== undefined, null, { timeout: CASE_LIMIT_MS, polling: 100 })
       .catch((e) => assert.fail(`no outcome in ${CASE_LIMIT_MS / 1000} s (${e.message.split("\n")[0]})\n${problems.join("\n")}`));
+    const outcome = await page.evaluate(() => window.__outcome);
     assert.deepEqual(problems, []);
-    return await page.evaluate(() => window.__outcome);
+    return outcome;
   } finally {
     await context.close();
     state.contexts.delete(context);
