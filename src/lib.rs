@@ -141,6 +141,27 @@ pub use signer::{sign_request, RequestToSign};
 #[doc = include_str!("../docs/rust-crate.md")]
 struct ReadmeDoctests;
 
+/// The repository README's Rust example, compiled as written (tests/types/run.mjs checks that
+/// the lines not hidden here are the README's).
+///
+/// ```no_run
+/// # async fn demo(project_id: &str, urn: String) -> Result<(), functiongraph_client::Error> {
+/// use std::time::Duration;
+/// use functiongraph_client::{Client, Credentials, Event, InvokeOptions, WaitOptions};
+/// let client = Client::builder(project_id)
+///     .endpoint("http://127.0.0.1:8787")
+///     .credentials(Credentials::Token("dev-token".into()))
+///     .timeout(Duration::from_secs(30))
+///     .build()?; // every setting checked here, once
+/// let out = client.invoke(&urn, Event::json(&serde_json::json!({ "name": "rust" }))?, &InvokeOptions::default()).await?;
+/// let wait = WaitOptions::default().with_timeout(Duration::from_secs(120));
+/// let record = client.invoke_async_and_wait(&urn, r#"{"job":1}"#, &wait).await?;
+/// # let _ = (out, record);
+/// # Ok(()) }
+/// ```
+#[cfg(doctest)]
+struct RepositoryReadmeExample;
+
 // The npm package's allocator: see the `npm-allocator` feature in Cargo.toml.
 #[cfg(all(
     feature = "npm-allocator",

@@ -6,7 +6,8 @@
 //    (pkg/, found through node_modules as an installed package is), moduleResolution
 //    nodenext. The ts blocks are strict and whole programs. The js blocks are checked
 //    (checkJs) for the API they use; those that continue an earlier example take the names
-//    it declared (`client`, `urn`, ...) from context.d.ts below, and nothing else.
+//    it declared (`client`, `urn`, ...) from context.d.ts below, and nothing else;
+// 4. the repository README's rust block against the crate's doctest that compiles it.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -99,6 +100,22 @@ const config = (name, compilerOptions, list) => {
 };
 tsc(`README ts blocks (${files.ts.length}), strict, whole programs`, config("ts", { strict: true }, files.ts));
 tsc(`README js blocks (${files.js.length}), checkJs`, config("js", { allowJs: true, checkJs: true }, files.js));
+
+// The repository README's Rust example is compiled as a doctest of the crate (src/lib.rs,
+// RepositoryReadmeExample): its lines there, hidden ones aside, must be the README's.
+{
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const rust = /^( *)```rust\n([\s\S]*?)^\1```$/m.exec(readme);
+  const shown = rust[2].trimEnd().split("\n").map((l) => l.slice(rust[1].length));
+  const lib = readFileSync(join(ROOT, "src/lib.rs"), "utf8");
+  const doc = lib.slice(0, lib.indexOf("struct RepositoryReadmeExample;")).split("```no_run\n").pop().split("/// ```")[0];
+  const compiled = doc.trimEnd().split("\n").map((l) => l.replace(/^\/\/\/ ?/, "")).filter((l) => !l.startsWith("# "));
+  if (JSON.stringify(shown) === JSON.stringify(compiled)) console.log("ok   README's rust block is the crate's compiled doctest, as written");
+  else {
+    failed++;
+    console.log(`FAIL README's rust block differs from src/lib.rs's RepositoryReadmeExample:\n${shown.join("\n")}\n---\n${compiled.join("\n")}`);
+  }
+}
 
 console.log(`types: ${failed ? `${failed} failed` : "all passed"}`);
 process.exit(failed ? 1 : 0);
