@@ -185,44 +185,36 @@ export async function run() {
 
     const section = "Memory (Node, default maxResponseBytes)";
     const cappedPercent = (k) => (100 * k.warmups.concat(k.runs).filter((x) => x.capped).length) / (WARMUP_CALLS + REPEATS);
+    /** The four figures of one kind of hostile answer (`key` in `kinds`), labelled `what` (`one`: a single one). */
+    const kindFigures = (key, what, { growth, first, one = what }) => [
+      figure({
+        id: `memory.${key}.rss_growth`, section, label: `${growth}: RSS growth (after 2 warm-up calls)`,
+        unit: "MB", better: "lower", runs: kinds[key].runs.map((x) => x.grown),
+        target: { op: "<=", value: 24, text: "≤ 24 MB" },
+      }),
+      figure({
+        id: `memory.${key}.rss_growth_first`, section, label: first,
+        unit: "MB", better: "lower", runs: [kinds[key].warmups[0].grown],
+      }),
+      figure({
+        id: `memory.${key}.rss_peak`, section, label: `${one}: RSS peak while it is read, above before`,
+        unit: "MB", better: "lower", runs: kinds[key].runs.map((x) => x.peak),
+      }),
+      figure({
+        id: `memory.${key}.capped`, section, label: `${what}s refused with ResponseError (larger than maxResponseBytes)`,
+        unit: "%", better: "higher", runs: [cappedPercent(kinds[key])],
+        target: { op: ">=", value: 100, text: "100% (every one a ResponseError)" },
+      }),
+    ];
     const figures = [
-      figure({
-        id: "memory.endless.rss_growth", section, label: "one never-ending answer: RSS growth (after 2 warm-up calls)",
-        unit: "MB", better: "lower", runs: kinds.endless.runs.map((x) => x.grown),
-        target: { op: "<=", value: 24, text: "≤ 24 MB" },
+      ...kindFigures("endless", "never-ending answer", {
+        growth: "one never-ending answer",
+        one: "one never-ending answer",
+        first: "the first never-ending answer in the process: RSS growth (V8's heap grows to hold 16 MiB once)",
       }),
-      figure({
-        id: "memory.endless.rss_growth_first", section,
-        label: "the first never-ending answer in the process: RSS growth (V8's heap grows to hold 16 MiB once)",
-        unit: "MB", better: "lower", runs: [kinds.endless.warmups[0].grown],
-      }),
-      figure({
-        id: "memory.endless.rss_peak", section, label: "one never-ending answer: RSS peak while it is read, above before",
-        unit: "MB", better: "lower", runs: kinds.endless.runs.map((x) => x.peak),
-      }),
-      figure({
-        id: "memory.endless.capped", section, label: "never-ending answers refused with ResponseError (larger than maxResponseBytes)",
-        unit: "%", better: "higher", runs: [cappedPercent(kinds.endless)],
-        target: { op: ">=", value: 100, text: "100% (every one a ResponseError)" },
-      }),
-      figure({
-        id: "memory.bomb.rss_growth", section,
-        label: `gzip bomb (${(server.bombBytes / 1e6).toFixed(2)} MB → 1 GiB): RSS growth (after 2 warm-up calls)`,
-        unit: "MB", better: "lower", runs: kinds.bomb.runs.map((x) => x.grown),
-        target: { op: "<=", value: 24, text: "≤ 24 MB" },
-      }),
-      figure({
-        id: "memory.bomb.rss_growth_first", section, label: "the first gzip bomb (after the never-ending answers): RSS growth",
-        unit: "MB", better: "lower", runs: [kinds.bomb.warmups[0].grown],
-      }),
-      figure({
-        id: "memory.bomb.rss_peak", section, label: "gzip bomb: RSS peak while it is read, above before",
-        unit: "MB", better: "lower", runs: kinds.bomb.runs.map((x) => x.peak),
-      }),
-      figure({
-        id: "memory.bomb.capped", section, label: "gzip bombs refused with ResponseError (larger than maxResponseBytes)",
-        unit: "%", better: "higher", runs: [cappedPercent(kinds.bomb)],
-        target: { op: ">=", value: 100, text: "100% (every one a ResponseError)" },
+      ...kindFigures("bomb", "gzip bomb", {
+        growth: `gzip bomb (${(server.bombBytes / 1e6).toFixed(2)} MB → 1 GiB)`,
+        first: "the first gzip bomb (after the never-ending answers): RSS growth",
       }),
       figure({
         id: "memory.wasm.refused_growth", section,

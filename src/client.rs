@@ -223,7 +223,7 @@ impl Client {
         options: &InvokeOptions,
     ) -> Result<InvokeOutput, Error> {
         let req = self.prepare_invoke(function_urn, event, options)?;
-        let answer = send(&self.inner, &req, &options.call).await?;
+        let answer = self.execute(&req, &options.call).await?;
         answers::invoke_output(&answer, options.request_version)
     }
 
@@ -276,7 +276,7 @@ impl Client {
         options: &InvokeAsyncOptions,
     ) -> Result<AsyncInvokeResponse, Error> {
         let req = self.prepare_invoke_async(function_urn, event, options)?;
-        let answer = send(&self.inner, &req, &options.call).await?;
+        let answer = self.execute(&req, &options.call).await?;
         let request_id = answers::async_output(&answer)?;
         Ok(AsyncInvokeResponse { request_id })
     }
@@ -310,7 +310,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Page, Error> {
         let req = self.prepare_list(function_urn, listing)?;
-        let answer = send(&self.inner, &req, options).await?;
+        let answer = self.execute(&req, options).await?;
         listing.read_page(&answer)
     }
 
@@ -380,7 +380,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<(), Error> {
         let req = self.prepare_cancel(function_urn, request_id, kind)?;
-        let answer = send(&self.inner, &req, options).await?;
+        let answer = self.execute(&req, options).await?;
         answers::cancel_output(&answer)
     }
 
@@ -407,13 +407,15 @@ impl Client {
     }
 
     /// Sends a prepared request as `options` say (retries, timeout, signal) and reads the
-    /// whole answer: the one await of the JS methods that send one request.
-    pub(crate) async fn execute(
-        &self,
-        req: &Prepared,
-        options: &CallOptions,
-    ) -> Result<crate::transport::Answer, Error> {
-        send(&self.inner, req, options).await
+    /// whole answer: the one send of every operation, and the one await of the JS methods
+    /// that send one request.
+    pub(crate) fn execute<'a>(
+        &'a self,
+        req: &'a Prepared,
+        options: &'a CallOptions,
+    ) -> impl std::future::Future<Output = Result<crate::transport::Answer, Error>> + 'a {
+        // transport::send's own future, not one wrapping it: no extra state machine.
+        send(&self.inner, req, options)
     }
 
     /// Every async invocation matching `query`, across pages, newest first.
