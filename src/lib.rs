@@ -114,6 +114,7 @@ mod config;
 mod error;
 mod hooks;
 mod paging;
+mod panic;
 mod platform;
 mod signal;
 mod signer;
@@ -133,6 +134,7 @@ pub use error::Error;
 pub use functiongraph_protocol as protocol;
 pub use hooks::{Attempt, Failure, Hook, Outcome};
 pub use paging::{Pager, PagerStream};
+pub use panic::set_panic_hook;
 pub use signer::{sign_request, RequestToSign};
 
 // The crate's README (docs/rust-crate.md, its page on crates.io) as doctests, so that its

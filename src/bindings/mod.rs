@@ -96,6 +96,7 @@ impl JsClient {
     /// Checks the options; throws `ValidationError` naming a bad one. No request is sent.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
+        crate::set_panic_hook();
         let config = options::client_config(&options)?;
         Ok(JsClient {
             client: Client::new(config)?,
@@ -303,6 +304,7 @@ pub fn sign_request_js(
     credentials: JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
+    crate::set_panic_hook();
     let (req, access_key, secret_key, security_token, secs) =
         options::sign_arguments(&request, &credentials, &options)?;
     let headers = sign_request(
