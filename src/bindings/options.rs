@@ -10,8 +10,7 @@ use std::rc::Rc;
 use functiongraph_protocol::time::parse_query_time;
 use functiongraph_protocol::{ActiveAsyncQuery, AsyncStatus, CancelType, ListAsyncQuery};
 use js_sys::{Function, Object, Promise};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -89,11 +88,101 @@ fn plain(value: &JsValue, field: &str) -> Result<Option<JsValue>, Error> {
 
 /// A caller's options object read into its struct of fields (every field absent when
 /// the object is).
-fn options<T: DeserializeOwned + Default>(value: &JsValue, field: &str) -> Result<T, Error> {
-    match plain(value, field)? {
-        Some(copy) => serde_wasm_bindgen::from_value(copy)
-            .map_err(|_| Error::invalid(field, "must be an object")),
-        None => Ok(T::default()),
+fn options<T: JsFields>(value: &JsValue, field: &str) -> Result<T, Error> {
+    Ok(match plain(value, field)? {
+        Some(copy) => T::from_values(read_fields(copy, T::NAMES, field)?),
+        None => T::default(),
+    })
+}
+
+/// The fields `names` of a plain object, each the JS value it is (undefined when absent),
+/// read with serde-wasm-bindgen. One reader for every options object: a `Deserialize`
+/// derived for each struct was a copy of serde-wasm-bindgen's struct reader in the wasm.
+fn read_fields(
+    copy: JsValue,
+    names: &'static [&'static str],
+    field: &str,
+) -> Result<Vec<JsValue>, Error> {
+    Fields(names)
+        .deserialize(serde_wasm_bindgen::Deserializer::from(copy))
+        .map_err(|_| Error::invalid(field, "must be an object"))
+}
+
+/// A struct of an options object's fields (see [`js_fields!`]).
+trait JsFields: Default {
+    /// The JS names of its fields, in order.
+    const NAMES: &'static [&'static str];
+    /// The struct from the values of [`Self::NAMES`], in that order.
+    fn from_values(values: Vec<JsValue>) -> Self;
+}
+
+/// The next of the values [`JsFields::from_values`] takes, which it reversed (one small
+/// function for every field of every struct).
+fn next_value(reversed: &mut Vec<JsValue>) -> JsValue {
+    reversed.pop().unwrap_or_default()
+}
+
+/// Reads the fields it names from an object (serde's `deserialize_struct`).
+struct Fields(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Fields {
+    type Value = Vec<JsValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_struct("options", self.0, self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fields {
+    type Value = Vec<JsValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut values: Vec<JsValue> = self.0.iter().map(|_| JsValue::UNDEFINED).collect();
+        while let Some(index) = map.next_key_seed(FieldIndex(self.0))? {
+            let value = map.next_value_seed(Preserved)?;
+            if let Some(slot) = index.and_then(|i| values.get_mut(i)) {
+                *slot = value;
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// A key as the index of its name (`None`: not one of them).
+struct FieldIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldIndex {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldIndex {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|name| *name == key))
+    }
+}
+
+/// A value kept as the JS value it is (serde-wasm-bindgen's `preserve`).
+struct Preserved;
+
+impl<'de> DeserializeSeed<'de> for Preserved {
+    type Value = JsValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(deserializer)
     }
 }
 
@@ -136,18 +225,25 @@ fn string_values(value: &JsValue) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The fields of a JS options object, each kept as the JS value it is (see [`typed`]).
+/// The fields of a JS options object, each kept as the JS value it is (see [`typed`]),
+/// with the JS name of each.
 macro_rules! js_fields {
-    ($(#[$meta:meta])* struct $name:ident { $($(#[$field_meta:meta])* $field:ident),* $(,)? }) => {
+    ($(#[$meta:meta])* struct $name:ident { $($field:ident: $js:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase")]
+        #[derive(Default)]
         struct $name {
-            $(
-                $(#[$field_meta])*
-                #[serde(default, with = "serde_wasm_bindgen::preserve")]
-                $field: JsValue,
-            )*
+            $($field: JsValue,)*
+        }
+
+        impl JsFields for $name {
+            const NAMES: &'static [&'static str] = &[$($js),*];
+
+            fn from_values(mut values: Vec<JsValue>) -> Self {
+                values.reverse();
+                $name {
+                    $($field: next_value(&mut values),)*
+                }
+            }
         }
     };
 }
@@ -313,20 +409,26 @@ js_fields! {
     /// of serde's code in the wasm; but serde-wasm-bindgen looks up every field of a struct
     /// in each object it reads, so objects read on every call or signature keep their own.)
     struct SetupJs {
-        project_id, region, endpoint, credentials, timeout_ms, retry, headers, user_agent,
-        on_request, on_response, debug, max_response_bytes,
-        max_attempts, base_delay_ms, max_delay_ms, retry_invocations,
+        project_id: "projectId", region: "region", endpoint: "endpoint",
+        credentials: "credentials", timeout_ms: "timeoutMs", retry: "retry",
+        headers: "headers", user_agent: "userAgent", on_request: "onRequest",
+        on_response: "onResponse", debug: "debug", max_response_bytes: "maxResponseBytes",
+        max_attempts: "maxAttempts", base_delay_ms: "baseDelayMs", max_delay_ms: "maxDelayMs",
+        retry_invocations: "retryInvocations",
     }
 }
 
 js_fields! {
     /// Credentials (read on every attempt when a provider gives them).
-    struct CredentialsJs { token, access_key, secret_key, security_token }
+    struct CredentialsJs {
+        token: "token", access_key: "accessKey", secret_key: "secretKey",
+        security_token: "securityToken",
+    }
 }
 
 js_fields! {
     /// `signRequest`'s request and its options.
-    struct SignJs { method, url, headers, body, date }
+    struct SignJs { method: "method", url: "url", headers: "headers", body: "body", date: "date" }
 }
 
 /// A hook option: a function, or absent.
@@ -404,11 +506,11 @@ js_fields! {
     /// Every call's options and listing query, and those of each operation (one struct:
     /// unknown fields are ignored).
     struct CallOptionsJs {
-        signal, timeout_ms, retry, log_type, request_version, instance_memory,
-        #[serde(rename = "type")]
-        kind,
-        interval_ms, max_interval_ms, since,
-        request_id, status, limit, marker, begin, end, request_ids, max_items,
+        signal: "signal", timeout_ms: "timeoutMs", retry: "retry", log_type: "logType",
+        request_version: "requestVersion", instance_memory: "instanceMemory", kind: "type",
+        interval_ms: "intervalMs", max_interval_ms: "maxIntervalMs", since: "since",
+        request_id: "requestId", status: "status", limit: "limit", marker: "marker",
+        begin: "begin", end: "end", request_ids: "requestIds", max_items: "maxItems",
     }
 }
 
