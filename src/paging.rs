@@ -7,7 +7,7 @@
 //! each request id once; a record accepted after the walk began may be missed (it sits
 //! before the offsets still to come), as on the service.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -72,7 +72,9 @@ pub struct Pager {
     listing: Listing,
     options: CallOptions,
     max_items: Option<u64>,
-    buffer: VecDeque<AsyncInvocation>,
+    /// Records to yield, the next one last (a stack: `Vec`'s code is linked already,
+    /// `VecDeque`'s was 150 bytes more of the gzipped wasm).
+    buffer: Vec<AsyncInvocation>,
     /// Markers sent so far: a service that sends one back again would loop for ever.
     sent: Vec<u64>,
     /// Request ids queued or yielded so far: a shifted page repeats some.
@@ -109,7 +111,7 @@ impl Pager {
             listing,
             options,
             max_items: None,
-            buffer: VecDeque::new(),
+            buffer: Vec::new(),
             sent: Vec::new(),
             seen: HashSet::new(),
             yielded: 0,
@@ -155,7 +157,7 @@ impl Pager {
             if self.max_items.is_some_and(|max| self.yielded >= max) {
                 return Ok(None);
             }
-            if let Some(record) = self.buffer.pop_front() {
+            if let Some(record) = self.buffer.pop() {
                 self.yielded += 1;
                 return Ok(Some(record));
             }
@@ -197,11 +199,16 @@ impl Pager {
     /// or ends (last page, or a marker sent before: an error once the queue is drained).
     fn absorb(&mut self, page: Page) {
         let seen = &mut self.seen;
-        self.buffer.extend(
-            page.invocations
-                .into_iter()
-                .filter(|record| seen.insert(record.request_id.clone())),
-        );
+        let mut fresh: Vec<AsyncInvocation> = page
+            .invocations
+            .into_iter()
+            .filter(|record| seen.insert(record.request_id.clone()))
+            .collect();
+        fresh.reverse();
+        // Records still queued (none, as `next` fetches only when it has drained them)
+        // stay ahead of the new ones.
+        fresh.append(&mut self.buffer);
+        self.buffer = fresh;
         match page.next_marker {
             None => self.done = true,
             Some(next) if self.sent.contains(&next) => {
@@ -326,7 +333,11 @@ mod tests {
     }
 
     fn queued(p: &Pager) -> Vec<&str> {
-        p.buffer.iter().map(|r| r.request_id.as_str()).collect()
+        p.buffer
+            .iter()
+            .rev()
+            .map(|r| r.request_id.as_str())
+            .collect()
     }
 
     #[test]
