@@ -401,16 +401,15 @@ pub(crate) fn page(answer: &Answer, sent_marker: Option<u64>, limit: u32) -> Res
     let value = json_object(answer)?;
     let read = || -> Result<Page, (&'static str, Refused)> {
         let list = get(&value, f::INVOCATIONS);
-        let invocations = if list.is_undefined() {
-            Vec::new()
-        } else if Array::is_array(&list) {
-            list.unchecked_into::<Array>()
-                .iter()
-                .map(|record| invocation(&record))
-                .collect::<Result<_, _>>()?
-        } else {
+        let mut invocations = Vec::new();
+        if Array::is_array(&list) {
+            // A loop, not `collect::<Result<Vec<_>, _>>()` (a copy of the adapters' code).
+            for record in list.unchecked_into::<Array>().iter() {
+                invocations.push(invocation(&record)?);
+            }
+        } else if !list.is_undefined() {
             return Err((f::INVOCATIONS, Refused("an array of objects")));
-        };
+        }
         let count = rule(&value, f::COUNT, lenient::count)?;
         let next_marker = rule(&value, f::NEXT_MARKER, lenient::next_marker)?;
         Ok(Page {

@@ -314,41 +314,45 @@ fn endpoint_shown(url: &str) -> String {
 /// Checks the client's own headers: valid names, single-line values, none the client sets.
 pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
     let field = "options.headers";
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-            if name.is_empty() {
-                return Err(Error::invalid(field, "a header name is empty"));
-            }
-            // Only the valid start of a bad name is shown: a whole header line given as a
-            // name ("Authorization: Bearer …") has its value after the first bad character.
-            let valid = name.bytes().take_while(|&b| token(b)).count();
-            if let Some(bad) = name[valid..].chars().next() {
-                return Err(Error::invalid(
-                    field,
-                    format!(
-                        "a header name is letters, digits and !#$%&'*+-.^_`|~; got {} then {bad:?}",
-                        shown(&name[..valid])
-                    ),
-                ));
-            }
-            let lower = name.to_ascii_lowercase();
-            if RESERVED_HEADERS.contains(&lower.as_str()) {
-                return Err(Error::invalid(
-                    field,
-                    format!("'{name}' is set by the client itself"),
-                ));
-            }
-            if !sendable_header_value(value) {
-                return Err(Error::invalid(
-                    field,
-                    format!("the value of '{name}' {HEADER_VALUE_RULE}"),
-                ));
-            }
-            Ok((lower, value.clone()))
-        })
-        .collect()
+    // A loop of a closure, not `collect::<Result<Vec<_>, _>>()`: each such collect is a
+    // copy of the iterator adapters' code in the wasm.
+    let check = |(name, value): &(String, String)| {
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() {
+            return Err(Error::invalid(field, "a header name is empty"));
+        }
+        // Only the valid start of a bad name is shown: a whole header line given as a
+        // name ("Authorization: Bearer …") has its value after the first bad character.
+        let valid = name.bytes().take_while(|&b| token(b)).count();
+        if let Some(bad) = name[valid..].chars().next() {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "a header name is letters, digits and !#$%&'*+-.^_`|~; got {} then {bad:?}",
+                    shown(&name[..valid])
+                ),
+            ));
+        }
+        let lower = name.to_ascii_lowercase();
+        if RESERVED_HEADERS.contains(&lower.as_str()) {
+            return Err(Error::invalid(
+                field,
+                format!("'{name}' is set by the client itself"),
+            ));
+        }
+        if !sendable_header_value(value) {
+            return Err(Error::invalid(
+                field,
+                format!("the value of '{name}' {HEADER_VALUE_RULE}"),
+            ));
+        }
+        Ok((lower, value.clone()))
+    };
+    let mut checked = Vec::with_capacity(headers.len());
+    for header in headers {
+        checked.push(check(header)?);
+    }
+    Ok(checked)
 }
 
 /// The rules the core applies to numbers a JS caller gives as numbers: the facade only

@@ -219,10 +219,12 @@ fn boolean(value: &JsValue, field: &str) -> Result<Option<bool>, Error> {
 
 /// The string values of a plain object or array of ours, in order, if all are strings.
 fn string_values(value: &JsValue) -> Option<Vec<String>> {
-    js_sys::Object::values(value.unchecked_ref::<Object>())
-        .iter()
-        .map(|v: JsValue| v.as_string())
-        .collect()
+    // A loop, not `collect::<Option<Vec<_>>>()` (a copy of the adapters' code each).
+    let mut out = Vec::new();
+    for v in js_sys::Object::values(value.unchecked_ref::<Object>()).iter() {
+        out.push(v.as_string()?);
+    }
+    Some(out)
 }
 
 /// The fields of a JS options object, each kept as the JS value it is (see [`typed`]),

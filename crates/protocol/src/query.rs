@@ -10,13 +10,14 @@ use crate::time::{format_query_time, parse_query_time};
 /// Decodes `a=1&b=x%20y` into pairs, keeping order and repeats. A key with no `=`
 /// has an empty value. `None` when an escape is malformed.
 pub fn decode(raw: &str) -> Option<Vec<(String, String)>> {
-    raw.split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
-        })
-        .collect()
+    // A loop, not `collect::<Option<Vec<_>>>()`: each such collect is a copy of the
+    // iterator adapters' code in the client's wasm.
+    let mut pairs = Vec::new();
+    for part in raw.split('&').filter(|part| !part.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        pairs.push((percent_decode(k)?, percent_decode(v)?));
+    }
+    Some(pairs)
 }
 
 /// Encodes pairs as a query string (no leading `?`), in the given order.
