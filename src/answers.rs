@@ -274,7 +274,7 @@ pub(crate) fn invoke_output(
             (
                 answer.request_id().unwrap_or_default(),
                 answer.text.clone(),
-                JsString::from(log),
+                log,
                 status,
             )
         }

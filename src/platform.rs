@@ -65,15 +65,16 @@ pub(crate) fn in_browser_page() -> bool {
     })
 }
 
-/// Decodes the Base64 of UTF-8 text; "" when it is not Base64.
-pub(crate) fn decode_base64_utf8(text: &str) -> String {
+/// Decodes the Base64 of UTF-8 text, invalid UTF-8 replaced (by the platform's
+/// `TextDecoder`: Rust's lossy decoder is 1 KB of wasm); "" when it is not Base64.
+pub(crate) fn decode_base64_utf8(text: &str) -> js_sys::JsString {
     match atob(text) {
         // atob gives one char per byte.
         Ok(binary) => {
             let bytes: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
-            String::from_utf8_lossy(&bytes).into_owned()
+            TextDecoder::new().decode_all(&js_sys::Uint8Array::from(bytes.as_slice()))
         }
-        Err(_) => String::new(),
+        Err(_) => js_sys::JsString::from(""),
     }
 }
 
@@ -105,6 +106,9 @@ extern "C" {
         chunk: &js_sys::Uint8Array,
         options: &JsValue,
     ) -> js_sys::JsString;
+    /// All of `bytes` (invalid UTF-8 replaced).
+    #[wasm_bindgen(method, js_name = decode)]
+    pub(crate) fn decode_all(this: &TextDecoder, bytes: &js_sys::Uint8Array) -> js_sys::JsString;
     /// The end of the stream: what a split character left.
     #[wasm_bindgen(method, js_name = decode)]
     pub(crate) fn decode_end(this: &TextDecoder) -> js_sys::JsString;
