@@ -472,6 +472,10 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     assert_eq!(message(e), "invalid type: string \"x\", expected u32");
     let e = serde_wasm_bindgen::from_value::<bool>(JsValue::NULL).unwrap_err();
     assert_eq!(message(e), "invalid type: unit value, expected a boolean");
+    // Bytes are named, not shown (as serde's `Unexpected::Bytes` writes them).
+    let bytes = js_sys::Uint8Array::from(&[1u8, 2, 3][..]);
+    let e = serde_wasm_bindgen::from_value::<String>(bytes.into()).unwrap_err();
+    assert_eq!(message(e), "invalid type: byte array, expected a string");
 
     #[derive(serde::Deserialize)]
     struct Kept {

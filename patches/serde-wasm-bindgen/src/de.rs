@@ -227,8 +227,9 @@ impl Deserializer {
             format!("floating point `{}`", text.unwrap_or_default())
         } else if let Some(v) = self.value.as_string() {
             format!("string {:?}", v)
-        } else if let Some(v) = self.as_bytes() {
-            format!("byte array {:?}", v)
+        } else if self.as_bytes().is_some() {
+            // As `Unexpected::Bytes` writes it: the bytes are not shown.
+            "byte array".to_owned()
         } else {
             format!("{:?}", self.value)
         };
