@@ -22,15 +22,12 @@ const SNIPPET_UNITS: usize = 1024;
 /// The first 1 KB of a body (in UTF-16 units, not splitting a character).
 pub(crate) fn snippet(text: &str) -> String {
     let mut units = 0;
-    let mut end = 0;
-    for (i, c) in text.char_indices() {
-        units += c.len_utf16();
-        if units > SNIPPET_UNITS {
-            break;
-        }
-        end = i + c.len_utf8();
-    }
-    text[..end].to_owned()
+    text.chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= SNIPPET_UNITS
+        })
+        .collect()
 }
 
 impl Answer {

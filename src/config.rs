@@ -301,7 +301,10 @@ impl Endpoint {
 /// so an `@` after the first `?` or `#` leaves unclear where the secret ends: then only
 /// that the URL was not shown.
 fn endpoint_shown(url: &str) -> String {
-    let (head, tail) = url.split_at(url.find(['?', '#']).unwrap_or(url.len()));
+    let (head, tail) = match url.find(['?', '#']) {
+        Some(i) => url.split_at_checked(i).unwrap_or((url, "")),
+        None => (url, ""),
+    };
     if tail.contains('@') {
         return "a URL with user info or a query (not shown)".to_owned();
     }
@@ -324,12 +327,20 @@ pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String,
         // Only the valid start of a bad name is shown: a whole header line given as a
         // name ("Authorization: Bearer …") has its value after the first bad character.
         let valid = name.bytes().take_while(|&b| token(b)).count();
-        if let Some(bad) = name[valid..].chars().next() {
+        let (start, rest) = name.split_at_checked(valid).unwrap_or((name, ""));
+        if let Some(bad) = rest.chars().next() {
+            // The bad character quoted as `{:?}` quotes a char (see `shown`).
+            let mut bad_shown = String::from("'");
+            // (`'` is a token character; a `"` is not escaped in a char's quotes.)
+            match bad {
+                '"' => bad_shown.push('"'),
+                c => crate::error::push_escaped(&mut bad_shown, c),
+            }
             return Err(Error::invalid(
                 field,
                 format!(
-                    "a header name is letters, digits and !#$%&'*+-.^_`|~; got {} then {bad:?}",
-                    shown(&name[..valid])
+                    "a header name is letters, digits and !#$%&'*+-.^_`|~; got {} then {bad_shown}'",
+                    shown(start)
                 ),
             ));
         }
@@ -582,6 +593,15 @@ mod tests {
             let e = check_headers(&[(name.into(), value.into())]).unwrap_err();
             assert!(!e.to_string().contains("secret"), "{e}");
             assert_eq!(field_of(e), "options.headers");
+        }
+        // The bad character is quoted as `{:?}` quotes a char.
+        for bad in [':', ' ', '"', '\\', '\n', '\0', '\u{1b}', 'é'] {
+            let e = check_headers(&[(format!("X-A{bad}b"), "v".into())]).unwrap_err();
+            assert!(
+                e.to_string()
+                    .ends_with(&format!("got \"X-A\" then {bad:?}")),
+                "{e}"
+            );
         }
     }
 

@@ -30,7 +30,8 @@ fn split_url(url: &str) -> Result<(String, &str, &str), Error> {
         .ok_or_else(|| Error::invalid(field, "must be an absolute http(s) URL"))?;
     let rest = rest.split('#').next().unwrap_or_default();
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path_query) = rest.split_at(end);
+    // (Not `split_at`: see `crate::error::shown` on string slicing.)
+    let (authority, path_query) = rest.split_at_checked(end).unwrap_or((rest, ""));
     if authority.is_empty() {
         return Err(Error::invalid(field, "must name a host"));
     }

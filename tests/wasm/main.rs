@@ -470,6 +470,13 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     );
     let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str("x")).unwrap_err();
     assert_eq!(message(e), "invalid type: string \"x\", expected u32");
+    // Quoted as `{:?}` quotes (upstream's words), without linking `Debug`'s Unicode tables.
+    let tricky = "say \"hi\"\\\n\u{1b} é";
+    let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str(tricky)).unwrap_err();
+    assert_eq!(
+        message(e),
+        format!("invalid type: string {tricky:?}, expected u32")
+    );
     let e = serde_wasm_bindgen::from_value::<bool>(JsValue::NULL).unwrap_err();
     assert_eq!(message(e), "invalid type: unit value, expected a boolean");
     // Bytes are named, not shown (as serde's `Unexpected::Bytes` writes them).

@@ -226,7 +226,7 @@ impl Deserializer {
             let text = Number::from(v).to_string_with_radix(10).map(String::from);
             format!("floating point `{}`", text.unwrap_or_default())
         } else if let Some(v) = self.value.as_string() {
-            format!("string {:?}", v)
+            format!("string {}", crate::quoted(&v))
         } else if self.as_bytes().is_some() {
             // As `Unexpected::Bytes` writes it: the bytes are not shown.
             "byte array".to_owned()

@@ -79,6 +79,35 @@ pub fn to_value<T: serde::ser::Serialize + ?Sized>(value: &T) -> Result<JsValue>
     value.serialize(&Serializer::new())
 }
 
+/// `s` quoted as `{:?}` quotes it, for the characters refused strings hold in practice:
+/// `"`, `\\` and control characters escaped, the rest as they are. Not `{:?}` itself: its
+/// escaping of unprintable characters links core's Unicode tables (~3 KB of gzipped wasm).
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // Control characters are below U+00A0: one or two hex digits, as `{:?}`.
+            c if c.is_control() => {
+                let code = u32::from(c);
+                out.push_str("\\u{");
+                if code >= 16 {
+                    out.push(char::from_digit(code >> 4, 16).unwrap_or('0'));
+                }
+                out.push(char::from_digit(code & 0xf, 16).unwrap_or('0'));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Serialization and deserialization functions that pass JavaScript objects through unchanged.
 ///
 /// This module is compatible with the `serde(with)` annotation, so for example if you create
@@ -130,8 +159,9 @@ pub mod preserve {
                     } else {
                         // Not `Unexpected::Str`: its `Display` links float formatting.
                         Err(E::custom(format_args!(
-                            "invalid value: string {:?}, expected {}",
-                            s, PRESERVED_VALUE_MAGIC
+                            "invalid value: string {}, expected {}",
+                            crate::quoted(s),
+                            PRESERVED_VALUE_MAGIC
                         )))
                     }
                 }
