@@ -407,9 +407,10 @@ fn provider(function: Function) -> CredentialSource {
 }
 
 js_fields! {
-    /// The client's options and a retry policy. (One struct for both: each struct is a copy
-    /// of serde's code in the wasm; but serde-wasm-bindgen looks up every field of a struct
-    /// in each object it reads, so objects read on every call or signature keep their own.)
+    /// The client's options and a retry policy object (the client's, or a call's). (One
+    /// struct for both: each struct adds its own code; but serde-wasm-bindgen looks up every
+    /// name of a struct in each object it reads, so the objects read on every call or
+    /// signature keep their own.)
     struct SetupJs {
         project_id: "projectId", region: "region", endpoint: "endpoint",
         credentials: "credentials", timeout_ms: "timeoutMs", retry: "retry",
