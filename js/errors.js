@@ -17,6 +17,13 @@ function brandOf(value) {
   }
 }
 
+/**
+ * The class below, for its own `Symbol.hasInstance`. Not named inside its body: a bundler
+ * (esbuild) rewrites a class that names itself as `var X = class _X`, and `X.name` would be
+ * "_X".
+ */
+let base;
+
 /** Base class of every error this package rejects with (except an abort's own reason). */
 export class FunctionGraphError extends Error {
   constructor(message, options) {
@@ -27,9 +34,10 @@ export class FunctionGraphError extends Error {
 
   static [Symbol.hasInstance](value) {
     const brand = brandOf(value);
-    return brand !== undefined && (this === FunctionGraphError || brand === this.name);
+    return brand !== undefined && (this === base || brand === this.name);
   }
 }
+base = FunctionGraphError;
 
 function define(name) {
   const cls = {

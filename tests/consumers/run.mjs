@@ -419,7 +419,13 @@ const RUNTIME_WAYS = {
   async "Node 18, require() (default entry: node.cjs)"(name) {
     writeCase(name, {
       "main.cjs": requireMain(name, `const loaded = require.resolve("functiongraph-client");
-if (!loaded.endsWith("node.cjs")) throw new Error("require() loaded " + loaded);`),
+if (!loaded.endsWith("node.cjs")) throw new Error("require() loaded " + loaded);
+// node.cjs is a bundle: its classes must keep their own names (esbuild renamed a class that
+// named itself in its body to _FunctionGraphError).
+const pkg = require("functiongraph-client");
+for (const name of ["FunctionGraphClient", "FunctionGraphError", "ServiceError", "InvokeResult"]) {
+  if (pkg[name].name !== name) throw new Error(name + " is named " + pkg[name].name);
+}`),
     });
     return [BIN("node18"), "main.cjs"];
   },
