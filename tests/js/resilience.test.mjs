@@ -281,6 +281,23 @@ describe("bad answers", () => {
     await s.close();
   });
 
+  test("a v0 log header is Base64 of UTF-8: invalid bytes become replacement characters; not Base64, an empty log", async () => {
+    for (const [header, log] of [
+      [Buffer.from("é ok").toString("base64"), "é ok"],
+      [Buffer.from([0x6f, 0x6b, 0x20, 0xff, 0xfe, 0x20, 0xc3]).toString("base64"), "ok \uFFFD\uFFFD \uFFFD"],
+      ["not base64!", ""],
+    ]) {
+      const s = await scripted((req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "x-cff-request-id": "r", "x-cff-function-log": header });
+        res.end('{"ok":true}');
+      });
+      const r = await clientFor(s).invoke(urn("echo"), {}, { requestVersion: "v0", logType: "tail" });
+      assert.equal(r.log, log, header);
+      assert.deepEqual(r.json(), { ok: true });
+      await s.close();
+    }
+  });
+
   test("malformed listing records are refused as a whole", async () => {
     for (const body of [
       { invocations: "nope" },
