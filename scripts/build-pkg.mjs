@@ -1,8 +1,9 @@
 // Builds the npm package into pkg/ with wasm-pack, offline: its own downloads are off
 // (Cargo.toml's [package.metadata.wasm-pack] turns wasm-opt off; the wasm-bindgen it
 // runs is the pinned CLI that scripts/setup.sh installs). Then Debian's wasm-opt -Oz,
-// and what pkg-template/ adds: the Node, browser and inline entries (the last with the
-// wasm as a string module), the types, the README, the licences and package.json (its
+// short names at the wasm/JS boundary, the glue and js/ as one module, and what
+// pkg-template/ adds: the Node, browser, inline (the wasm as a string module) and workerd
+// entries, the CommonJS entry, the types, the README, the licences and package.json (its
 // version is the crate's).
 import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -84,7 +85,7 @@ for (const entry of ["api.js", "node.js", "browser.js", "inline.js", "workerd.js
 // no source line Node echoes with an uncaught error) is ever in it.
 writeFileSync(`${wasm}.js`, wasmStringModule(readFileSync(wasm)));
 // The CommonJS entry, for a require() that cannot load the ES module (Node 18, Node 20
-// before 20.19, Jest's default CommonJS runtime): wasm-bindgen's glue and js/ as they are,
+// before 20.19, Jest's default CommonJS runtime): the Node entry with the glue module,
 // bundled by esbuild into one CommonJS file that reads the same .wasm synchronously. Its
 // types are index.d.ts again, as a .d.cts (TypeScript reads a .d.ts in a "type": "module"
 // package as an ES module's, which CommonJS code under node16 may not import).
