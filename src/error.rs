@@ -118,7 +118,11 @@ pub(crate) fn shown(value: &str) -> String {
 }
 
 /// `c` as `{:?}` writes it inside a string literal, for the characters a refused value
-/// holds in practice: `"`, `\\` and control characters escaped, the rest as it is.
+/// holds in practice: `"`, `\\`, control characters, and the invisible ones a pasted value
+/// carries (spaces other than U+0020, soft hyphen, zero-width and direction marks, BOM,
+/// combining accents, private use) escaped; the rest as it is. (`{:?}` also escapes
+/// unassigned and other rare code points, which are written here as they are.) The
+/// serde-wasm-bindgen patch has the same function (`quoted`, another crate).
 pub(crate) fn push_escaped(out: &mut String, c: char) {
     match c {
         '"' => out.push_str("\\\""),
@@ -127,18 +131,24 @@ pub(crate) fn push_escaped(out: &mut String, c: char) {
         '\r' => out.push_str("\\r"),
         '\t' => out.push_str("\\t"),
         '\0' => out.push_str("\\0"),
-        // Control characters are below U+00A0: one or two hex digits, as `{:?}`.
-        c if c.is_control() => {
+        c if c.is_control() || (c.is_whitespace() && c != ' ') || invisible(c) => {
             let code = u32::from(c);
             out.push_str("\\u{");
-            if code >= 16 {
-                out.push(char::from_digit(code >> 4, 16).unwrap_or('0'));
+            let digits = (32 - code.leading_zeros()).div_ceil(4).max(1);
+            for shift in (0..digits).rev() {
+                out.push(char::from_digit((code >> (shift * 4)) & 0xf, 16).unwrap_or('0'));
             }
-            out.push(char::from_digit(code & 0xf, 16).unwrap_or('0'));
             out.push('}');
         }
         c => out.push(c),
     }
+}
+
+/// Characters `{:?}` escapes that show as nothing, or as part of their neighbour.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{300}'..='\u{36f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{e000}'..='\u{f8ff}')
 }
 
 impl fmt::Display for Error {
@@ -201,6 +211,8 @@ mod tests {
             "back\\slash",
             "line\nbreak\r\ttab",
             "nul\0 esc\u{1b} del\u{7f} c1\u{85}",
+            "nbsp\u{a0} shy\u{ad} zw\u{200b} lrm\u{200e} ls\u{2028} wj\u{2060} bom\u{feff}",
+            "ideo\u{3000} thin\u{2009} accent e\u{301} private\u{e000}",
             "é ключ 😀",
         ] {
             assert_eq!(shown(value), format!("{value:?}"), "{value}");

@@ -471,7 +471,7 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str("x")).unwrap_err();
     assert_eq!(message(e), "invalid type: string \"x\", expected u32");
     // Quoted as `{:?}` quotes (upstream's words), without linking `Debug`'s Unicode tables.
-    let tricky = "say \"hi\"\\\n\u{1b} é";
+    let tricky = "say \"hi\"\\\n\0\u{1b} é\u{a0}\u{200b}\u{feff}";
     let e = serde_wasm_bindgen::from_value::<u32>(JsValue::from_str(tricky)).unwrap_err();
     assert_eq!(
         message(e),

@@ -80,8 +80,10 @@ pub fn to_value<T: serde::ser::Serialize + ?Sized>(value: &T) -> Result<JsValue>
 }
 
 /// `s` quoted as `{:?}` quotes it, for the characters refused strings hold in practice:
-/// `"`, `\\` and control characters escaped, the rest as they are. Not `{:?}` itself: its
-/// escaping of unprintable characters links core's Unicode tables (~3 KB of gzipped wasm).
+/// `"`, `\\`, control characters and the invisible ones (spaces other than U+0020, soft
+/// hyphen, zero-width and direction marks, BOM, combining accents, private use) escaped,
+/// the rest as they are. Not `{:?}` itself: its escaping of every unprintable character
+/// links core's Unicode tables (~3 KB of gzipped wasm).
 pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -91,14 +93,20 @@ pub(crate) fn quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            // Control characters are below U+00A0: one or two hex digits, as `{:?}`.
-            c if c.is_control() => {
+            '\0' => out.push_str("\\0"),
+            c if c.is_control()
+                || (c.is_whitespace() && c != ' ')
+                || matches!(c,
+                    '\u{ad}' | '\u{300}'..='\u{36f}' | '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
+                    | '\u{e000}'..='\u{f8ff}') =>
+            {
                 let code = u32::from(c);
                 out.push_str("\\u{");
-                if code >= 16 {
-                    out.push(char::from_digit(code >> 4, 16).unwrap_or('0'));
+                let digits = ((32 - code.leading_zeros() + 3) / 4).max(1);
+                for shift in (0..digits).rev() {
+                    out.push(char::from_digit((code >> (shift * 4)) & 0xf, 16).unwrap_or('0'));
                 }
-                out.push(char::from_digit(code & 0xf, 16).unwrap_or('0'));
                 out.push('}');
             }
             c => out.push(c),
