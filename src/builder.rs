@@ -34,10 +34,20 @@ pub fn now() -> SystemTime {
 }
 
 /// Where the client sends its requests.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Target {
     Endpoint(String),
     Region(String),
+}
+
+// An endpoint as errors show it: user info and a query may hold a secret.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Endpoint(url) => write!(f, "Endpoint({})", crate::config::endpoint_shown(url)),
+            Target::Region(region) => f.debug_tuple("Region").field(region).finish(),
+        }
+    }
 }
 
 /// Builds a [`Client`]: every setting has a default but the project id and where to send
@@ -287,6 +297,25 @@ mod tests {
     use super::*;
 
     const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn debug_output_keeps_secrets_in_an_endpoint_out() {
+        for url in [
+            "https://user:pw-secret@example.com",
+            "https://example.com/?token=qs-secret",
+        ] {
+            let builder = Client::builder(PROJECT).endpoint(url);
+            let config = Config::new(PROJECT, url);
+            for dump in [format!("{builder:?}"), format!("{config:?}")] {
+                assert!(!dump.contains("secret"), "{dump}");
+            }
+        }
+        let shown = format!("{:?}", Config::new(PROJECT, "http://127.0.0.1:8787"));
+        assert!(
+            shown.contains("endpoint: \"http://127.0.0.1:8787\""),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn durations_and_times_become_the_settings_the_js_options_give() {

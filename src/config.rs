@@ -173,7 +173,11 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("project_id", &self.project_id)
-            .field("endpoint", &self.endpoint)
+            // As errors show it: user info and a query may hold a secret.
+            .field(
+                "endpoint",
+                &format_args!("{}", endpoint_shown(&self.endpoint)),
+            )
             .field("credentials", &self.credentials)
             .field("timeout_ms", &self.timeout_ms)
             .field("retry", &self.retry)
@@ -300,7 +304,7 @@ impl Endpoint {
 /// secrets go. User info ends at the last `@` (a password may hold `@`, `/`, `?` or `#`),
 /// so an `@` after the first `?` or `#` leaves unclear where the secret ends: then only
 /// that the URL was not shown.
-fn endpoint_shown(url: &str) -> String {
+pub(crate) fn endpoint_shown(url: &str) -> String {
     let (head, tail) = match url.find(['?', '#']) {
         Some(i) => url.split_at_checked(i).unwrap_or((url, "")),
         None => (url, ""),
