@@ -229,8 +229,8 @@ impl Pager {
             .filter(|record| seen.insert(record.request_id.clone()))
             .collect();
         fresh.reverse();
-        // Records still queued (none, as `next` fetches only when it has drained them)
-        // stay ahead of the new ones.
+        // Records still queued (none when `next` fetches: it drains them first; the tests
+        // take pages in one after another) stay ahead of the new ones.
         fresh.append(&mut self.buffer);
         self.buffer = fresh;
         match page.next_marker {
