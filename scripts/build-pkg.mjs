@@ -49,8 +49,9 @@ minifyBoundaryNames(wasm, join(pkgDir, "functiongraph_client.js"));
 // minified), which also exports the classes of js/ for api.js: an entry then loads three
 // modules (itself, api.js and this one) instead of five. That is ~2.5 ms of Node's
 // import, and two requests fewer for a page that loads browser.js without a bundler.
-// Every entry imports this one module, so the classes exist once however many entries
-// a program imports.
+// Every ES module entry imports this one module, so the classes exist once however many
+// of them a program imports (node.cjs is a bundle of its own: an error from it is still
+// recognised across copies, by its brand).
 const esbuild = await import("esbuild");
 {
   const snippets = readdirSync(join(pkgDir, "snippets"));
@@ -123,7 +124,7 @@ console.log(`pkg/ built: functiongraph-client ${pkg.version}`);
 /**
  * The wasm as a JS module of two strings: `text`, one character per byte, and `decode`,
  * whose character at a text character's code is that byte. The code is chosen per build:
- * the wasm's 118 most frequent byte values (95% of its bytes) become characters that
+ * the wasm's 117 most frequent byte values (95% of its bytes) become characters that
  * bundlers write as themselves (printable ASCII but `` ` ``, `\` and `$`, then the control
  * characters esbuild keeps raw); the rest become characters written as escapes. Written
  * plainly (each byte as its own character), a quarter of the wasm was escapes (`\0`,
@@ -256,9 +257,9 @@ function renameBoundary(input) {
   const exports = new Map();
   const parts = [input.subarray(0, 8)];
   while (pos < input.length) {
+    const header = pos;
     const id = input[pos++];
     const size = readU32();
-    const start = pos;
     const end = pos + size;
     if (id === 2) {
       // Imports: module, name, then the description (kept byte for byte).
@@ -296,7 +297,7 @@ function renameBoundary(input) {
       const content = Buffer.concat(body);
       parts.push(Buffer.from([id]), u32(content.length), content);
     } else {
-      parts.push(input.subarray(start - 1 - u32(size).length, end));
+      parts.push(input.subarray(header, end));
     }
     pos = end;
   }
