@@ -100,22 +100,26 @@ pub fn sign_request(
     }
     let date = format_sdk_date(secs);
     out.push(("X-Sdk-Date".to_owned(), date));
-    let mut signed = out.clone();
-    if !signed.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        signed.push(("host".to_owned(), host));
+    // `Host` is signed but not returned: pushed for the signature only.
+    let host_added = !out.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"));
+    if host_added {
+        out.push(("host".to_owned(), host));
     }
     let signature = sign(
         &SignableRequest {
             method: &method,
             path,
             query: &query,
-            headers: &signed,
+            headers: &out,
             body: request.body.as_bytes(),
         },
         access_key,
         secret_key,
     )
     .map_err(|e| Error::invalid("request", e.to_string()))?;
+    if host_added {
+        out.pop();
+    }
     out.push(("Authorization".to_owned(), signature.authorization));
     Ok(out)
 }

@@ -193,8 +193,8 @@ fn attempt_headers(
             headers.push((h::SDK_DATE.to_owned(), date));
             let (path, raw_query) = req.path.split_once('?').unwrap_or((&req.path, ""));
             let query = decode(raw_query).unwrap_or_default();
-            let mut signed = headers.clone();
-            signed.push(("host".to_owned(), inner.endpoint.host.clone()));
+            // `Host` is signed, not set: the platform sends it.
+            headers.push(("host".to_owned(), inner.endpoint.host.clone()));
             let payload_hash = payload_hash.get_or_insert_with(|| match &req.body {
                 Some(event) => event.sha256_hex(),
                 None => functiongraph_protocol::sign::sha256_hex(b""),
@@ -204,7 +204,7 @@ fn attempt_headers(
                     method: req.method,
                     path: &format!("{}{}", inner.endpoint_path(), path),
                     query: &query,
-                    headers: &signed,
+                    headers: &headers,
                     body: &[],
                 },
                 payload_hash,
@@ -212,6 +212,7 @@ fn attempt_headers(
                 secret_key,
             )
             .map_err(|e| Error::invalid("request", e.to_string()))?;
+            headers.pop();
             headers.push((h::AUTHORIZATION.to_owned(), signature.authorization));
         }
     }

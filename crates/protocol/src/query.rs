@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::encoding::{percent_decode, quote};
+use crate::encoding::{percent_decode, quote_into};
 use crate::limits::{LIST_LIMIT_MAX, QUERY_VALUE_MAX};
 use crate::models::AsyncStatus;
 use crate::time::{format_query_time, parse_query_time};
@@ -22,11 +22,21 @@ pub fn decode(raw: &str) -> Option<Vec<(String, String)>> {
 
 /// Encodes pairs as a query string (no leading `?`), in the given order.
 pub fn encode(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote(k), quote(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    encode_into(&mut out, pairs);
+    out
+}
+
+/// [`encode`], appended to `out`.
+pub fn encode_into(out: &mut String, pairs: &[(String, String)]) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        quote_into(out, k);
+        out.push('=');
+        quote_into(out, v);
+    }
 }
 
 /// A query parameter that is not acceptable, and why.
