@@ -89,10 +89,20 @@ fn plain(value: &JsValue, field: &str) -> Result<Option<JsValue>, Error> {
 /// A caller's options object read into its struct of fields (every field absent when
 /// the object is).
 fn options<T: JsFields>(value: &JsValue, field: &str) -> Result<T, Error> {
-    Ok(match plain(value, field)? {
-        Some(copy) => T::from_values(read_fields(copy, T::NAMES, field)?),
-        None => T::default(),
-    })
+    field_values(value, T::NAMES, field).map(T::from_values)
+}
+
+/// The values of the fields `names` of a caller's object, in order; none when the object
+/// is absent (each field then reads as undefined). Not generic: one copy in the wasm.
+fn field_values(
+    value: &JsValue,
+    names: &'static [&'static str],
+    field: &str,
+) -> Result<Vec<JsValue>, Error> {
+    match plain(value, field)? {
+        Some(copy) => read_fields(copy, names, field),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The fields `names` of a plain object, each the JS value it is (undefined when absent),
@@ -109,10 +119,11 @@ fn read_fields(
 }
 
 /// A struct of an options object's fields (see [`js_fields!`]).
-trait JsFields: Default {
+trait JsFields {
     /// The JS names of its fields, in order.
     const NAMES: &'static [&'static str];
-    /// The struct from the values of [`Self::NAMES`], in that order.
+    /// The struct from the values of [`Self::NAMES`], in that order (undefined for any
+    /// missing at the end).
     fn from_values(values: Vec<JsValue>) -> Self;
 }
 
@@ -232,7 +243,6 @@ fn string_values(value: &JsValue) -> Option<Vec<String>> {
 macro_rules! js_fields {
     ($(#[$meta:meta])* struct $name:ident { $($field:ident: $js:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Default)]
         struct $name {
             $($field: JsValue,)*
         }
