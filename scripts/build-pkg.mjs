@@ -18,9 +18,18 @@ const run = (cmd, args, env = process.env) => execFileSync(cmd, args, { cwd: roo
 
 // The wasm must not depend on where the repository or Cargo's home is: panic locations
 // keep source paths, and a clone elsewhere (CI's) would build a wasm of another size than
-// tests/size/budget.json records. Paths are made relative to both.
+// tests/size/budget.json records. Paths are made relative to both, and a dependency's
+// path names only its crate (`crates.io/js-sys-0.3.106/src/lib.rs`): the registry's folder
+// name (`index.crates.io-<hash>`) depends on Cargo's version. (rustc takes the last
+// matching prefix.)
 const cargoHome = process.env.CARGO_HOME ?? join(homedir(), ".cargo");
-const remap = [`--remap-path-prefix=${root}=.`, `--remap-path-prefix=${cargoHome}=~/.cargo`];
+const registry = join(cargoHome, "registry", "src");
+run("cargo", ["fetch", "--locked", "--quiet"]); // (creates the registry's folder on a fresh machine)
+const remap = [
+  `--remap-path-prefix=${root}=.`,
+  `--remap-path-prefix=${cargoHome}=~/.cargo`,
+  ...readdirSync(registry).map((index) => `--remap-path-prefix=${join(registry, index)}=crates.io`),
+];
 const rustflags = [process.env.RUSTFLAGS, ...remap].filter(Boolean).join(" ");
 
 rmSync(pkgDir, { recursive: true, force: true });
