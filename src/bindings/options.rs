@@ -280,6 +280,27 @@ fn whole(
     }
 }
 
+/// A string option that must be one of `names`: its index, `None` when absent; refused
+/// with `rule` and the value otherwise. (One function for every such option: each
+/// `match` on the text, with its own `format!`, was a copy of the same code.)
+fn choice(
+    value: &JsValue,
+    field: &str,
+    names: &[&str],
+    rule: &str,
+) -> Result<Option<usize>, Error> {
+    let Some(text) = string(value, field)? else {
+        return Ok(None);
+    };
+    match names.iter().position(|name| *name == text) {
+        Some(i) => Ok(Some(i)),
+        None => Err(Error::invalid(
+            field,
+            format!("{rule}; got {}", shown(&text)),
+        )),
+    }
+}
+
 /// An optional duration in ms: finite, 0 or more.
 fn millis(value: &JsValue, field: &str) -> Result<Option<f64>, Error> {
     const RULE: &str = "must be a finite number of milliseconds, 0 or more";
@@ -546,25 +567,23 @@ fn instance_memory(value: &JsValue) -> Result<Option<u32>, Error> {
 /// `invoke`'s options.
 pub(crate) fn invoke_options(value: &JsValue, config: &Config) -> Result<InvokeOptions, Error> {
     let o: CallOptionsJs = options(value, "options")?;
-    let log_type = match string(&o.log_type, "options.logType")?.as_deref() {
-        None | Some("none") => LogType::None,
-        Some("tail") => LogType::Tail,
-        Some(other) => {
-            return Err(Error::invalid(
-                "options.logType",
-                format!("must be \"tail\" or \"none\"; got {}", shown(other)),
-            ))
-        }
+    let log_type = match choice(
+        &o.log_type,
+        "options.logType",
+        &["none", "tail"],
+        "must be \"tail\" or \"none\"",
+    )? {
+        Some(1) => LogType::Tail,
+        _ => LogType::None,
     };
-    let request_version = match string(&o.request_version, "options.requestVersion")?.as_deref() {
-        None | Some("v1") => RequestVersion::V1,
-        Some("v0") => RequestVersion::V0,
-        Some(other) => {
-            return Err(Error::invalid(
-                "options.requestVersion",
-                format!("must be \"v0\" or \"v1\"; got {}", shown(other)),
-            ))
-        }
+    let request_version = match choice(
+        &o.request_version,
+        "options.requestVersion",
+        &["v1", "v0"],
+        "must be \"v0\" or \"v1\"",
+    )? {
+        Some(1) => RequestVersion::V0,
+        _ => RequestVersion::V1,
     };
     Ok(InvokeOptions {
         call: call_options(&o, config, "options")?,
@@ -592,17 +611,14 @@ pub(crate) fn cancel_options(
     config: &Config,
 ) -> Result<(CallOptions, Option<CancelType>), Error> {
     let o: CallOptionsJs = options(value, "options")?;
-    let kind = string(&o.kind, "options.type")?
-        .as_deref()
-        .map(|k| {
-            CancelType::parse(k).ok_or_else(|| {
-                Error::invalid(
-                    "options.type",
-                    format!("must be \"force\" or \"recursive\"; got {}", shown(k)),
-                )
-            })
-        })
-        .transpose()?;
+    const KINDS: [CancelType; 2] = [CancelType::Force, CancelType::Recursive];
+    let kind = choice(
+        &o.kind,
+        "options.type",
+        &KINDS.map(CancelType::as_str),
+        "must be \"force\" or \"recursive\"",
+    )?
+    .and_then(|i| KINDS.get(i).copied());
     Ok((call_options(&o, config, "options")?, kind))
 }
 
@@ -653,19 +669,13 @@ impl Query {
 /// A listing's query (which carries the call's options too).
 pub(crate) fn query(value: &JsValue, config: &Config, active: bool) -> Result<Query, Error> {
     let q: CallOptionsJs = options(value, "query")?;
-    let status = string(&q.status, "query.status")?
-        .map(|s| {
-            AsyncStatus::parse(&s).ok_or_else(|| {
-                Error::invalid(
-                    "query.status",
-                    format!(
-                        "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD; got {}",
-                        shown(&s)
-                    ),
-                )
-            })
-        })
-        .transpose()?;
+    let status = choice(
+        &q.status,
+        "query.status",
+        &AsyncStatus::ALL.map(AsyncStatus::as_str),
+        "must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD",
+    )?
+    .and_then(|i| AsyncStatus::ALL.get(i).copied());
     // A whole number: the range is the core's (`check_list_query`).
     let limit = number(&q.limit, "query.limit")
         .map_err(|_| Error::invalid("query.limit", LIMIT_RULE))?

@@ -420,6 +420,16 @@ describe("errors", () => {
     assert.ok(long.message.endsWith(`got "${"x".repeat(60)}"…`), long.message);
     assert.match((await rejectsWith(offline.invoke(42, {}), "ValidationError")).message, /must be a string; got number$/);
     assert.match((await rejectsWith(offline.invoke(urn("echo"), {}, { logType: "TAIL" }), "ValidationError")).message, /; got "TAIL"$/);
+    // Every option that is one of a few words says which, with the value.
+    for (const [call, message] of [
+      [() => offline.invoke(urn("echo"), {}, { logType: "all" }), 'options.logType: must be "tail" or "none"; got "all"'],
+      [() => offline.invoke(urn("echo"), {}, { requestVersion: "V1" }), 'options.requestVersion: must be "v0" or "v1"; got "V1"'],
+      [() => offline.cancelAsyncInvocation(urn("echo"), "r-1", { type: "Force" }), 'options.type: must be "force" or "recursive"; got "Force"'],
+      [() => offline.listAsyncInvocations(urn("echo"), { status: "done" }), 'query.status: must be one of WAIT, RUNNING, SUCCESS, FAIL, DISCARD; got "done"'],
+      [() => offline.listAsyncInvocations(urn("echo"), { status: 3 }), "query.status: must be a string; got number"],
+    ]) {
+      assert.equal((await rejectsWith(call(), "ValidationError")).message, message);
+    }
     assert.match((await rejectsWith(offline.listAsyncInvocations(urn("echo"), { limit: 0.5 }), "ValidationError")).message, /; got 0\.5$/);
     const thrown = (options) => {
       try {
