@@ -113,6 +113,7 @@ mod client;
 mod config;
 mod error;
 mod hooks;
+mod id_set;
 mod paging;
 mod panic;
 mod platform;

@@ -7,9 +7,7 @@
 //! each request id once; a record accepted after the walk began may be missed (it sits
 //! before the offsets still to come), as on the service.
 
-use std::collections::HashSet;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -19,6 +17,7 @@ use crate::answers::Page;
 use crate::client::{check_active_query, check_list_query, Client};
 use crate::config::CallOptions;
 use crate::error::Error;
+use crate::id_set::IdSet;
 
 /// Which listing a pager walks.
 #[derive(Debug, Clone)]
@@ -79,35 +78,12 @@ pub struct Pager {
     /// Markers sent so far: a service that sends one back again would loop for ever.
     sent: Vec<u64>,
     /// Request ids queued or yielded so far: a shifted page repeats some.
-    seen: HashSet<String, BuildHasherDefault<Fnv>>,
+    seen: IdSet,
     yielded: u64,
     /// Fetched the last page (or failed).
     done: bool,
     /// What to fail with once the buffer is drained.
     pending: Option<Error>,
-}
-
-/// FNV-1a, the pager's hash of request ids. Not std's SipHash: on
-/// wasm32-unknown-unknown its keys are fixed (the platform gives std no randomness), so it
-/// guards against nothing there, and its code was 0.5 KB of the gzipped wasm.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 impl std::fmt::Debug for Pager {
@@ -137,7 +113,7 @@ impl Pager {
             max_items: None,
             buffer: Vec::new(),
             sent: Vec::new(),
-            seen: HashSet::default(),
+            seen: IdSet::default(),
             yielded: 0,
             done: false,
             pending: None,
@@ -226,7 +202,7 @@ impl Pager {
         let mut fresh: Vec<AsyncInvocation> = page
             .invocations
             .into_iter()
-            .filter(|record| seen.insert(record.request_id.clone()))
+            .filter(|record| seen.insert(&record.request_id))
             .collect();
         fresh.reverse();
         // Records still queued (none when `next` fetches: it drains them first; the tests
@@ -327,18 +303,6 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn the_id_hash_is_fnv_1a() {
-        let hash = |bytes: &[u8]| {
-            let mut h = Fnv::default();
-            h.write(bytes);
-            h.finish()
-        };
-        // The published FNV-1a 64-bit test vectors.
-        assert_eq!(hash(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(hash(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(hash(b"foobar"), 0x8594_4171_f739_67e8);
-    }
     use crate::config::Config;
 
     fn pager() -> Pager {
