@@ -6,7 +6,7 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{hex, hex_into, percent_decode, quote_into};
+use crate::encoding::{hex, percent_decode, quote_into};
 use crate::headers::{SDK_CONTENT_SHA256, SDK_DATE};
 use crate::limits::SDK_DATE_SKEW_SECS;
 use crate::time::parse_sdk_date;
@@ -169,7 +169,7 @@ pub fn string_to_sign(date: &str, canonical_request: &str) -> String {
     for part in [ALGORITHM, "\n", date, "\n"] {
         out.push_str(part);
     }
-    hex_into(&mut out, &Sha256::digest(canonical_request.as_bytes()));
+    out.push_str(&hex(&Sha256::digest(canonical_request.as_bytes())));
     out
 }
 
