@@ -494,6 +494,21 @@ fn patched_serde_wasm_bindgen_refuses_in_upstreams_words() {
     js_sys::Reflect::set(&outer, &"value".into(), &inner).unwrap();
     let kept: Kept = serde_wasm_bindgen::from_value(outer.into()).unwrap();
     assert!(js_sys::Object::is(&kept.value, &inner));
+    // Each preserved value arrives as itself (the patch passes its index as a Rust u32).
+    #[derive(serde::Deserialize)]
+    struct Two {
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        first: JsValue,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        second: JsValue,
+    }
+    let (first, second) = (js_sys::Object::new(), js_sys::Array::new());
+    let both = js_sys::Object::new();
+    js_sys::Reflect::set(&both, &"second".into(), &second).unwrap();
+    js_sys::Reflect::set(&both, &"first".into(), &first).unwrap();
+    let two: Two = serde_wasm_bindgen::from_value(both.into()).unwrap();
+    assert!(js_sys::Object::is(&two.first, &first));
+    assert!(js_sys::Object::is(&two.second, &second));
     // A value of the wrong JS type is refused, not trapped on.
     let wrong = js_sys::Object::new();
     js_sys::Reflect::set(&wrong, &"value".into(), &JsValue::from_f64(2.0)).unwrap();

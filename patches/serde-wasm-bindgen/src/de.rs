@@ -130,10 +130,10 @@ impl<'de> de::SeqAccess<'de> for PreservedValueAccess {
                 seed.deserialize(str_deserializer(PRESERVED_VALUE_MAGIC))
                     .map(Some)
             }
+            // The value's ABI index, as a Rust `u32`: a JS number (as upstream passes it)
+            // crossed the JS boundary four times more per preserved value.
             Self::OnValue(value) => seed
-                .deserialize(Deserializer {
-                    value: JsValue::from(value.into_abi()),
-                })
+                .deserialize(de::value::U32Deserializer::new(value.into_abi()))
                 .map(Some),
             Self::Done => Ok(None),
         }

@@ -173,6 +173,14 @@ pub mod preserve {
                         )))
                     }
                 }
+
+                // (The wrapper's index is read by the same code: not `Unexpected` either.)
+                fn visit_u64<E: Error>(self, _: u64) -> Result<Self::Value, E> {
+                    Err(E::custom(format_args!(
+                        "invalid type: integer, expected {}",
+                        PRESERVED_VALUE_MAGIC
+                    )))
+                }
             }
 
             de.deserialize_str(Visitor)
