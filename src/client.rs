@@ -450,22 +450,7 @@ impl Client {
         event: impl Into<Event>,
         options: &crate::config::WaitOptions,
     ) -> Result<AsyncInvocation, Error> {
-        /// How far before the accept the record is looked up from, s.
-        const CLOCK_SLACK_SECS: i64 = 300;
-        let mut wait = options.clone();
-        wait.since
-            .get_or_insert((crate::platform::now_ms() / 1000.0).floor() as i64 - CLOCK_SLACK_SECS);
-        let invoke = InvokeAsyncOptions {
-            call: CallOptions {
-                signal: wait.signal.clone(),
-                ..CallOptions::default()
-            },
-            instance_memory_mb: None,
-        };
-        let accepted = self
-            .invoke_async_event(function_urn, event.into(), &invoke)
-            .await?;
-        self.wait_for_async_invocation(function_urn, &accepted.request_id, &wait)
+        self.wait_for(function_urn, WaitFor::Queued(event.into()), options.clone())
             .await
     }
 
@@ -481,6 +466,45 @@ impl Client {
     ) -> Result<AsyncInvocation, Error> {
         crate::wait::wait(self, function_urn, request_id, options).await
     }
+
+    /// Both waits: for an invocation given by its id, or for one queued first. (One
+    /// future, which the JS API's two waits share: a state machine each was ~1.4 KB of wasm.)
+    pub(crate) async fn wait_for(
+        &self,
+        function_urn: &str,
+        start: WaitFor,
+        mut wait: crate::config::WaitOptions,
+    ) -> Result<AsyncInvocation, Error> {
+        /// How far before the accept the record is looked up from, s.
+        const CLOCK_SLACK_SECS: i64 = 300;
+        let request_id = match start {
+            WaitFor::Id(id) => id,
+            WaitFor::Queued(event) => {
+                wait.since.get_or_insert(
+                    (crate::platform::now_ms() / 1000.0).floor() as i64 - CLOCK_SLACK_SECS,
+                );
+                let invoke = InvokeAsyncOptions {
+                    call: CallOptions {
+                        signal: wait.signal.clone(),
+                        ..CallOptions::default()
+                    },
+                    instance_memory_mb: None,
+                };
+                self.invoke_async_event(function_urn, event, &invoke)
+                    .await?
+                    .request_id
+            }
+        };
+        crate::wait::wait(self, function_urn, &request_id, &wait).await
+    }
+}
+
+/// What a wait waits for.
+pub(crate) enum WaitFor {
+    /// The async invocation with this request id.
+    Id(String),
+    /// One of this event, queued first.
+    Queued(Event),
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::answers;
-use crate::client::Client;
+use crate::client::{Client, WaitFor};
 use crate::config::{CallOptions, RequestVersion};
 use crate::error::Error;
 use crate::paging::{Listing, Pager};
@@ -184,19 +184,7 @@ impl JsClient {
         request_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
-            let urn = urn(&function_urn)?;
-            let id = request_id
-                .as_string()
-                .filter(|id| !id.is_empty())
-                .ok_or_else(|| Error::invalid("requestId", "must be a non-empty string"))?;
-            let options = options::wait_options(&options)?;
-            let record = client
-                .wait_for_async_invocation(&urn, &id, &options)
-                .await?;
-            Ok(convert::invocation(&record))
-        })
+        self.wait(function_urn, request_id, false, options)
     }
 
     /// Starts an async invocation and waits for its terminal record.
@@ -207,12 +195,32 @@ impl JsClient {
         event: JsValue,
         options: JsValue,
     ) -> Promise {
+        self.wait(function_urn, event, true, options)
+    }
+
+    /// Both waits: `start` is the request id, or the event to queue first (`queue`).
+    fn wait(
+        &self,
+        function_urn: JsValue,
+        start: JsValue,
+        queue: bool,
+        options: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         promise(async move {
             let urn = urn(&function_urn)?;
-            let event = options::event(&event)?;
-            let wait = options::wait_options(&options)?;
-            let record = client.invoke_async_and_wait(&urn, event, &wait).await?;
+            let start = if queue {
+                WaitFor::Queued(options::event(&start)?)
+            } else {
+                WaitFor::Id(
+                    start
+                        .as_string()
+                        .filter(|id| !id.is_empty())
+                        .ok_or_else(|| Error::invalid("requestId", "must be a non-empty string"))?,
+                )
+            };
+            let options = options::wait_options(&options)?;
+            let record = client.wait_for(&urn, start, options).await?;
             Ok(convert::invocation(&record))
         })
     }
