@@ -6,7 +6,7 @@
 // entries, the CommonJS entry, the types, the README, the licences and package.json (its
 // version is the crate's).
 import { execFileSync } from "node:child_process";
-import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,7 +28,7 @@ run("cargo", ["fetch", "--locked", "--quiet"]); // (creates the registry's folde
 const remap = [
   `--remap-path-prefix=${root}=.`,
   `--remap-path-prefix=${cargoHome}=~/.cargo`,
-  ...readdirSync(registry).map((index) => `--remap-path-prefix=${join(registry, index)}=crates.io`),
+  ...(existsSync(registry) ? readdirSync(registry) : []).map((index) => `--remap-path-prefix=${join(registry, index)}=crates.io`),
 ];
 const rustflags = [process.env.RUSTFLAGS, ...remap].filter(Boolean).join(" ");
 

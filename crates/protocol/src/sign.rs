@@ -137,8 +137,8 @@ fn canonical_request(
     payload_hash: &str,
 ) -> (String, String) {
     let mut signed = String::new();
-    for (n, _) in headers {
-        if !signed.is_empty() {
+    for (i, (n, _)) in headers.iter().enumerate() {
+        if i > 0 {
             signed.push(';');
         }
         signed.push_str(n);
