@@ -87,15 +87,17 @@ impl FunctionUrn {
         if s.len() > MAX_URN_LEN {
             return Err(UrnError::TooLong);
         }
-        let parts: Vec<&str> = s.split(':').collect();
-        if !(7..=8).contains(&parts.len())
-            || parts[0] != "urn"
-            || parts[1] != "fss"
-            || parts[4] != "function"
-        {
+        // At most 8 parts, in an array: no vector to collect them into.
+        let mut parts = [""; 8];
+        let mut count = 0;
+        for part in s.split(':') {
+            *parts.get_mut(count).ok_or(UrnError::Shape)? = part;
+            count += 1;
+        }
+        if count < 7 || parts[0] != "urn" || parts[1] != "fss" || parts[4] != "function" {
             return Err(UrnError::Shape);
         }
-        let qualifier = match parts.get(7) {
+        let qualifier = match (count == 8).then_some(parts[7]) {
             None => None,
             Some(q) => Some(match q.strip_prefix('!') {
                 Some(alias) => Qualifier::Alias(field(alias, "alias")?),
@@ -166,6 +168,10 @@ mod tests {
         let cases = [
             ("", UrnError::Shape),
             ("urn:fss:cn-north-4", UrnError::Shape),
+            (
+                &format!("urn:fss:cn-north-4:{P}:function:default") as &str,
+                UrnError::Shape,
+            ),
             (
                 &format!("urn:aws:cn-north-4:{P}:function:default:hello") as &str,
                 UrnError::Shape,
