@@ -22,12 +22,15 @@ const SNIPPET_UNITS: usize = 1024;
 /// The first 1 KB of a body (in UTF-16 units, not splitting a character).
 pub(crate) fn snippet(text: &str) -> String {
     let mut units = 0;
-    text.chars()
-        .take_while(|c| {
-            units += c.len_utf16();
-            units <= SNIPPET_UNITS
-        })
-        .collect()
+    let mut out = String::new();
+    for c in text.chars() {
+        units += c.len_utf16();
+        if units > SNIPPET_UNITS {
+            break;
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Answer {
@@ -206,10 +209,11 @@ fn function_error(code: i64, result: &JsString) -> FunctionError {
         .map(|p| get(p, f::function_error::STACK_TRACE))
         .filter(Array::is_array)
         .map(|v| {
-            v.unchecked_into::<Array>()
-                .iter()
-                .filter_map(|line| line.as_string())
-                .collect()
+            let mut lines = Vec::new();
+            for line in v.unchecked_into::<Array>().iter() {
+                lines.extend(line.as_string());
+            }
+            lines
         })
         .unwrap_or_default();
     FunctionError {

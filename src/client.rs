@@ -290,9 +290,7 @@ impl Client {
     ) -> Result<Prepared, Error> {
         let path = self.path(function_urn, Operation::InvokeAsync)?;
         check_event(&event, ASYNC_BODY_MAX, "async")?;
-        let headers = instance_memory(options.instance_memory_mb)?
-            .into_iter()
-            .collect();
+        let headers = Vec::from_iter(instance_memory(options.instance_memory_mb)?);
         Ok(Prepared {
             method: "POST",
             path,

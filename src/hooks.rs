@@ -45,15 +45,14 @@ pub enum Failure {
 
 /// `headers` with the secrets' values replaced.
 pub(crate) fn redacted(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if SECRET_HEADERS.contains(&name.as_str()) {
-                "[REDACTED]".to_owned()
-            } else {
-                value.clone()
-            };
-            (name.clone(), value)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = if SECRET_HEADERS.contains(&name.as_str()) {
+            "[REDACTED]".to_owned()
+        } else {
+            value.clone()
+        };
+        out.push((name.clone(), value));
+    }
+    out
 }

@@ -198,12 +198,12 @@ impl Pager {
     /// Takes a page in: queues its records not seen before, and moves to the next marker,
     /// or ends (last page, or a marker sent before: an error once the queue is drained).
     fn absorb(&mut self, page: Page) {
-        let seen = &mut self.seen;
-        let mut fresh: Vec<AsyncInvocation> = page
-            .invocations
-            .into_iter()
-            .filter(|record| seen.insert(&record.request_id))
-            .collect();
+        let mut fresh = Vec::with_capacity(page.invocations.len() + self.buffer.len());
+        for record in page.invocations {
+            if self.seen.insert(&record.request_id) {
+                fresh.push(record);
+            }
+        }
         fresh.reverse();
         // Records still queued (none when `next` fetches: it drains them first; the tests
         // take pages in one after another) stay ahead of the new ones.

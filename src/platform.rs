@@ -71,7 +71,10 @@ pub(crate) fn decode_base64_utf8(text: &str) -> js_sys::JsString {
     match atob(text) {
         // atob gives one char per byte.
         Ok(binary) => {
-            let bytes: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+            let mut bytes = Vec::with_capacity(binary.len());
+            for c in binary.chars() {
+                bytes.push(c as u32 as u8);
+            }
             TextDecoder::new().decode_all(&js_sys::Uint8Array::from(bytes.as_slice()))
         }
         Err(_) => js_sys::JsString::from(""),

@@ -148,11 +148,11 @@ fn secrets(credentials: Option<&Credentials>) -> Vec<String> {
             secret_key,
             security_token,
             ..
-        }) => [Some(secret_key), security_token.as_ref()]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect(),
+        }) => {
+            let mut out = vec![secret_key.clone()];
+            out.extend(security_token.iter().cloned());
+            out
+        }
     }
 }
 

@@ -148,7 +148,10 @@ pub(crate) fn invoke_result(out: &InvokeOutput) -> JsValue {
         .function_error
         .as_ref()
         .map_or(JsValue::NULL, |e: &FunctionError| {
-            let trace: js_sys::Array = e.stack_trace.iter().map(|l| JsValue::from_str(l)).collect();
+            let trace = js_sys::Array::new();
+            for line in &e.stack_trace {
+                trace.push(&JsValue::from_str(line));
+            }
             object(&[
                 ("code", (e.code as f64).into()),
                 ("type", JsValue::from_str(&e.kind)),
@@ -187,7 +190,10 @@ pub(crate) fn invocation(record: &AsyncInvocation) -> JsValue {
 
 /// A listing's page.
 pub(crate) fn page(page: &Page) -> JsValue {
-    let invocations: js_sys::Array = page.invocations.iter().map(invocation).collect();
+    let invocations = js_sys::Array::new();
+    for record in &page.invocations {
+        invocations.push(&invocation(record));
+    }
     object(&[
         ("invocations", invocations.into()),
         ("count", (page.count as f64).into()),

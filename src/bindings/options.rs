@@ -156,7 +156,8 @@ impl<'de> Visitor<'de> for Fields {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut values: Vec<JsValue> = self.0.iter().map(|_| JsValue::UNDEFINED).collect();
+        let mut values = Vec::with_capacity(self.0.len());
+        values.resize_with(self.0.len(), JsValue::default);
         while let Some(index) = map.next_key_seed(FieldIndex(self.0))? {
             let value = map.next_value_seed(Preserved)?;
             if let Some(slot) = index.and_then(|i| values.get_mut(i)) {
@@ -328,11 +329,10 @@ fn header_map(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, Err
     )?
     .unwrap_or_default();
     // Sorted by name, as a header map is (and as the tests of what is sent expect).
-    let mut pairs: Vec<(String, String)> = names
-        .iter()
-        .filter_map(|n| n.as_string())
-        .zip(values)
-        .collect();
+    let mut pairs = Vec::with_capacity(values.len());
+    for (name, value) in names.iter().zip(values) {
+        pairs.extend(name.as_string().map(|name| (name, value)));
+    }
     functiongraph_protocol::sign::sort_pairs(&mut pairs);
     Ok(pairs)
 }
