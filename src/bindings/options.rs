@@ -156,7 +156,7 @@ impl<'de> Visitor<'de> for Fields {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut values = Vec::with_capacity(self.0.len());
+        let mut values = Vec::new();
         values.resize_with(self.0.len(), JsValue::default);
         while let Some(index) = map.next_key_seed(FieldIndex(self.0))? {
             let value = map.next_value_seed(Preserved)?;
